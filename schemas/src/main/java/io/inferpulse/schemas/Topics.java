@@ -27,7 +27,7 @@ public final class Topics {
     public static final String ENDPOINT_SCORES = "inferpulse.endpoint-scores";
     public static final String DEAD_LETTER = "inferpulse.dead-letter";
 
-    /** How a topic is created when inferpulse creates it (the embedded stack, or an empty cluster). */
+    /** How a topic is created when inferpulse creates it: compacted, or deleted after retentionMs ("-1": never). */
     public record Spec(String name, boolean compacted, String retentionMs) {}
 
     public static final List<Spec> SPECS = List.of(
