@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A YAML configuration file flattened to dotted keys, remembering the line of every value so that
@@ -48,7 +49,9 @@ final class ConfigFile {
             readObject(file, parser, new ArrayDeque<>(), entries);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new ConfigException(file + ":" + (at == null ? "?" : at.getLineNr()) + ": not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(file + ":" + (at == null ? "?" : at.getLineNr()) + ": not valid YAML: "
+                    + withoutQuotedSource(e.getOriginalMessage())
+                    + (at == null || at.getColumnNr() < 1 ? "" : " (column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read config file: " + e.getMessage());
         }
@@ -81,6 +84,21 @@ final class ConfigFile {
             items.add(parser.getText());
         }
         return new Entry(String.join(",", items), line);
+    }
+
+    /**
+     * SnakeYAML's messages quote the offending source line under an indented "in 'reader', line N"
+     * mark; that line may hold a password, so only the unindented problem descriptions are kept.
+     */
+    static String withoutQuotedSource(String message) {
+        if (message == null) {
+            return "syntax error";
+        }
+        String kept = message.lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .map(String::strip)
+                .collect(Collectors.joining("; "));
+        return kept.isEmpty() ? "syntax error" : kept;
     }
 
     private static int line(JsonParser parser) {

@@ -1,5 +1,7 @@
 package io.inferpulse.runtime.config;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,17 +53,26 @@ public final class ConfigParsers {
     public static final ConfigParser<Duration> DURATION = text -> {
         String t = text.strip();
         if (t.startsWith("P") || t.startsWith("p")) {
+            Duration iso;
             try {
-                return Duration.parse(t);
+                iso = Duration.parse(t);
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 duration");
             }
+            if (iso.isNegative()) {
+                throw new IllegalArgumentException("'" + text + "' is negative; a duration must be 0 or more");
+            }
+            return iso;
         }
         Matcher m = DURATION_PART.matcher(t);
         Duration total = Duration.ZERO;
         int at = 0;
         while (at < t.length() && m.find(at) && m.start() == at) {
-            total = total.plus(unit(Double.parseDouble(m.group(1)), m.group(2)));
+            try {
+                total = total.plus(unit(new BigDecimal(m.group(1)), m.group(2)));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' is too long a duration");
+            }
             at = m.end();
         }
         if (t.isEmpty() || at != t.length()) {
@@ -118,16 +129,18 @@ public final class ConfigParsers {
         };
     }
 
-    private static Duration unit(double amount, String unit) {
-        double nanos = switch (unit) {
-            case "ns" -> amount;
-            case "us", "µs" -> amount * 1e3;
-            case "ms" -> amount * 1e6;
-            case "s" -> amount * 1e9;
-            case "m" -> amount * 60e9;
-            case "h" -> amount * 3600e9;
-            default -> amount * 86400e9;
+    /** Exact decimal arithmetic: no rounding surprises, and ArithmeticException past ~292 years instead of clamping. */
+    private static Duration unit(BigDecimal amount, String unit) {
+        long nanosPerUnit = switch (unit) {
+            case "ns" -> 1L;
+            case "us", "µs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> 86_400_000_000_000L;
         };
-        return Duration.ofNanos(Math.round(nanos));
+        return Duration.ofNanos(amount.multiply(BigDecimal.valueOf(nanosPerUnit))
+                .setScale(0, RoundingMode.HALF_UP).longValueExact());
     }
 }

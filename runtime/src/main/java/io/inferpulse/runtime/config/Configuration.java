@@ -89,7 +89,7 @@ public final class Configuration {
                 values.put(p.key(), p.parser().parse(r.text()));
                 resolved.put(p.key(), r);
             } catch (IllegalArgumentException ex) {
-                String reason = p.secret() && !r.text().isEmpty() ? ex.getMessage().replace(r.text(), MASK) : ex.getMessage();
+                String reason = p.secret() ? masked(String.valueOf(ex.getMessage()), r.text()) : ex.getMessage();
                 problems.add(r.origin() + ": " + p.key() + ": " + reason);
             }
         }
@@ -167,6 +167,20 @@ public final class Configuration {
             }
         });
         return List.copyOf(out.values());
+    }
+
+    /**
+     * Parsers quote the text they were given, or its stripped form (a secret read from a mounted
+     * file usually ends with a newline), so both are masked.
+     */
+    private static String masked(String message, String secret) {
+        String out = message;
+        for (String s : List.of(secret, secret.strip())) {
+            if (!s.isEmpty()) {
+                out = out.replace(s, MASK);
+            }
+        }
+        return out;
     }
 
     private static boolean passesThrough(String key, Set<String> prefixes) {

@@ -39,12 +39,13 @@ public final class OpsServer implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
             server.setExecutor(executor);
-            server.createContext("/metrics", exchange -> metrics(exchange, registry));
-            server.createContext("/healthz", exchange -> checks(exchange, health.live()));
-            server.createContext("/livez", exchange -> checks(exchange, health.live()));
-            server.createContext("/readyz", exchange -> checks(exchange, health.ready()));
-            server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
-                    "not found: try /metrics, /healthz or /readyz\n"));
+            // A context matches every path that starts with its own (/healthz also gets /healthzz and
+            // /healthz/x), so each handler answers its exact path only and 404s the rest.
+            server.createContext("/metrics", exchange -> exactly("/metrics", exchange, () -> metrics(exchange, registry)));
+            server.createContext("/healthz", exchange -> exactly("/healthz", exchange, () -> checks(exchange, health.live())));
+            server.createContext("/livez", exchange -> exactly("/livez", exchange, () -> checks(exchange, health.live())));
+            server.createContext("/readyz", exchange -> exactly("/readyz", exchange, () -> checks(exchange, health.ready())));
+            server.createContext("/", OpsServer::notFound);
             server.start();
             OpsServer ops = new OpsServer(server, executor, service);
             LOG.info("{}: /metrics, /healthz and /readyz on {}", service, ops.url());
@@ -70,6 +71,22 @@ public final class OpsServer implements AutoCloseable {
         LOG.debug("{}: ops server stopped", service);
     }
 
+    private interface Handler {
+        void handle() throws IOException;
+    }
+
+    private static void exactly(String path, HttpExchange exchange, Handler handler) throws IOException {
+        if (path.equals(exchange.getRequestURI().getPath())) {
+            handler.handle();
+        } else {
+            notFound(exchange);
+        }
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        respond(exchange, 404, "text/plain; charset=utf-8", "not found: try /metrics, /healthz or /readyz\n");
+    }
+
     private static void metrics(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         String contentType = accept != null && accept.contains(OPENMETRICS)
@@ -83,7 +100,7 @@ public final class OpsServer implements AutoCloseable {
         String query = exchange.getRequestURI().getQuery();
         boolean verbose = !ok || (query != null && query.contains("verbose"));
         String body = verbose
-                ? outcomes.stream().map(Object::toString).collect(Collectors.joining("\n", "", "\n"))
+                ? outcomes.stream().map(o -> o + "\n").collect(Collectors.joining())
                         + (ok ? "check passed\n" : "check failed\n")
                 : "ok\n";
         respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", body);
