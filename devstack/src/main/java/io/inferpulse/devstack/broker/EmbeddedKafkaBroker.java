@@ -1,6 +1,8 @@
 package io.inferpulse.devstack.broker;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -158,7 +160,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setControllerListenerName("CONTROLLER")
                 .setMetadataLogDirectory(config.metadataLogDir())
-                .setPrintStream(System.out);
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()));
+        LOG.info("Formatting Kafka storage in {}", dir);
         try {
             formatter.run();
         } catch (Exception e) {

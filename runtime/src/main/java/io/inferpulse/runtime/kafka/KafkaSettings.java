@@ -44,7 +44,14 @@ public record KafkaSettings(Map<String, String> clientProperties, Map<String, St
 
     public static KafkaSettings from(Configuration config) {
         Map<String, String> registry = new HashMap<>();
-        config.withPrefix(REGISTRY_PREFIX).forEach((k, v) -> registry.put(k.equals("url") ? REGISTRY_PREFIX + k : k, v));
+        // Confluent's clients read some registry settings with the prefix (schema.registry.url,
+        // schema.registry.ssl.*) and some without (basic.auth.user.info): hand over both spellings.
+        config.withPrefix(REGISTRY_PREFIX).forEach((k, v) -> {
+            registry.put(REGISTRY_PREFIX + k, v);
+            if (!k.equals("url")) {
+                registry.put(k, v);
+            }
+        });
         return new KafkaSettings(config.withPrefix(KAFKA_PREFIX), registry,
                 config.get(TOPIC_PARTITIONS), config.get(TOPIC_REPLICATION_FACTOR));
     }
@@ -68,7 +75,7 @@ public record KafkaSettings(Map<String, String> clientProperties, Map<String, St
 
     /**
      * Properties for the schema-registry client in Confluent's serde names
-     * ({@code schema.registry.url}, {@code basic.auth.user.info}, {@code bearer.auth.token}, ...).
+     * ({@code schema.registry.url}, {@code basic.auth.user.info}, {@code schema.registry.ssl.truststore.location}, ...).
      */
     public Map<String, Object> registryConfig() {
         return new HashMap<>(registryProperties);

@@ -1,0 +1,32 @@
+package io.inferpulse.app;
+
+import io.inferpulse.ingest.IngestConfig;
+import io.inferpulse.ingest.IngestService;
+import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.runtime.ops.MeterRegistries;
+import io.inferpulse.runtime.ops.OpsServer;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Scrape model servers' /metrics and publish pod samples to Kafka (inferpulse.pod-metrics).")
+final class IngestCommand implements Callable<Integer> {
+    @Mixin
+    ServiceOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        IngestConfig config = IngestConfig.from(options.load("ingest", IngestConfig.parameters(),
+                KafkaSettings.PASS_THROUGH_PREFIXES, System.getenv()));
+        Lifecycle life = new Lifecycle();
+        var meters = MeterRegistries.prometheus();
+        var health = new HealthChecks();
+        life.add(OpsServer.start("ingest", config.ops().host(), config.ops().port(), meters, health));
+        life.add(IngestService.start(config, meters, health, Clock.systemUTC()));
+        life.awaitShutdown();
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package io.inferpulse.app;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes what a command started, in reverse order, on SIGTERM or Ctrl-C, so that producers flush,
+ * Kafka Streams commits and leaves its group, and servers release their ports.
+ */
+final class Lifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Registers a resource to close at shutdown, after everything registered later. */
+    synchronized <T extends AutoCloseable> T add(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Blocks until the process is asked to stop, then closes everything. */
+    void awaitShutdown() throws InterruptedException {
+        awaitShutdown(Optional.empty());
+    }
+
+    /** Blocks until the process is asked to stop or the time limit passes, then closes everything. */
+    void awaitShutdown(Optional<Duration> limit) throws InterruptedException {
+        Thread hook = Thread.ofPlatform().name("shutdown").unstarted(() -> {
+            LOG.info("Shutting down");
+            close();
+            stopped.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (limit.isPresent()) {
+            if (!stopped.await(limit.get().toMillis(), TimeUnit.MILLISECONDS)) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                close();
+            }
+        } else {
+            stopped.await();
+        }
+    }
+
+    synchronized void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.error("Error while closing {}", r.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

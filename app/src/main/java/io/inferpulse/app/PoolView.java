@@ -1,0 +1,99 @@
+package io.inferpulse.app;
+
+import io.inferpulse.avro.PoolStats;
+import io.inferpulse.schemas.Topic;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * A live table of the pool-stats topic for the demo: one line per pool, redrawn in place on a
+ * terminal, or printed as a timestamped block when the output is a file or a pipe.
+ */
+final class PoolView implements AutoCloseable {
+    private final KafkaConsumer<String, PoolStats> consumer;
+    private final Map<String, PoolStats> latest = new ConcurrentHashMap<>();
+    private final Thread poller;
+    private final Clock clock;
+    private volatile boolean running = true;
+    private int linesDrawn;
+
+    PoolView(Map<String, Object> clientConfig, Topic<String, PoolStats> topic, Clock clock) {
+        this.clock = clock;
+        Map<String, Object> props = new java.util.HashMap<>(clientConfig);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        poller = Thread.ofPlatform().name("pool-view").daemon().start(this::poll);
+    }
+
+    private void poll() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, PoolStats> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() != null) {
+                        latest.put(r.key(), r.value());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke the poll up: the view is stopping
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. */
+    void render(PrintStream out, boolean terminal, ToDoubleFunction<String> load) {
+        Map<String, PoolStats> pools = new TreeMap<>(latest);
+        StringBuilder b = new StringBuilder();
+        if (terminal && linesDrawn > 0) {
+            b.append("\033[").append(linesDrawn).append('F');
+        } else if (!terminal) {
+            b.append("-- ").append(clock.instant()).append('\n');
+        }
+        String header = String.format("%-28s %6s %9s %11s %13s %12s %11s %7s",
+                "POOL", "READY", "KV-CACHE", "QUEUE(avg)", "RUNNING(avg)", "QUEUE(sum)", "LOAD(req/s)", "AGE");
+        line(b, terminal, header);
+        if (pools.isEmpty()) {
+            line(b, terminal, "(waiting for the first pool stats...)");
+        }
+        long now = clock.millis();
+        pools.forEach((key, s) -> line(b, terminal, String.format("%-28s %6d %9s %11s %13s %12.0f %11.1f %6.1fs",
+                key, s.getReadyPods(),
+                s.getAverageKvCacheUtilization() == null ? "-" : String.format("%.1f %%", 100 * s.getAverageKvCacheUtilization()),
+                fmt(s.getAverageQueueSize()), fmt(s.getAverageRunningRequests()), s.getTotalQueueSize(),
+                load.applyAsDouble(s.getPool()), (now - s.getComputedAt().toEpochMilli()) / 1000.0)));
+        out.print(b);
+        out.flush();
+        linesDrawn = 1 + Math.max(1, pools.size());
+    }
+
+    private static void line(StringBuilder b, boolean terminal, String text) {
+        b.append(terminal ? "\033[2K" : "").append(text).append('\n');
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "-" : String.format("%.2f", v);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        poller.join(5000);
+    }
+}

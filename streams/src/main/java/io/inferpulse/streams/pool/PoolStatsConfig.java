@@ -1,0 +1,65 @@
+package io.inferpulse.streams.pool;
+
+import static io.inferpulse.runtime.config.ConfigParsers.NON_EMPTY;
+import static io.inferpulse.runtime.config.ConfigParsers.PATH;
+import static io.inferpulse.runtime.config.ConfigParsers.POSITIVE_DURATION;
+
+import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.runtime.config.ConfigParameter;
+import io.inferpulse.runtime.config.Configuration;
+import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.ops.OpsSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Settings of the pool-stats streams job. Any Kafka Streams property can be given under
+ * {@code streams.} (for example {@code streams.num.standby.replicas=1}).
+ */
+public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSettings pool, Map<String, String> streamsOverrides,
+                              KafkaSettings kafka, OpsSettings ops) {
+    public static final int DEFAULT_HTTP_PORT = 9401;
+    public static final String STREAMS_PREFIX = "streams.";
+
+    public static final ConfigParameter<String> APPLICATION_ID = ConfigParameter.of("streams.application.id", NON_EMPTY,
+            "inferpulse-pool-stats", "Kafka Streams application.id: instances sharing it share the work");
+    public static final ConfigParameter<Path> STATE_DIR = ConfigParameter.of("streams.state.dir", PATH,
+            System.getProperty("java.io.tmpdir") + "/inferpulse-streams", "Directory for local state");
+    public static final ConfigParameter<Duration> STALENESS = ConfigParameter.of("pool.staleness", POSITIVE_DURATION, "2s",
+            "A pod whose newest sample is older than this is not counted (the EPP's threshold)");
+    public static final ConfigParameter<Duration> HEARTBEAT = ConfigParameter.of("pool.heartbeat", POSITIVE_DURATION, "1s",
+            "Pool stats are published at least this often, even when unchanged");
+    public static final ConfigParameter<Duration> EVALUATION = ConfigParameter.of("pool.evaluation.interval",
+            POSITIVE_DURATION, "200ms", "How often pods are checked for staleness");
+    public static final ConfigParameter<Duration> POD_RETENTION = ConfigParameter.of("pool.pod.retention",
+            POSITIVE_DURATION, "5m", "A pod not seen for this long is forgotten");
+
+    public static List<ConfigParameter<?>> parameters() {
+        return Stream.<List<ConfigParameter<?>>>of(List.of(APPLICATION_ID, STATE_DIR, STALENESS, HEARTBEAT, EVALUATION, POD_RETENTION),
+                KafkaSettings.PARAMETERS, OpsSettings.parameters(DEFAULT_HTTP_PORT)).flatMap(List::stream).toList();
+    }
+
+    public static Set<String> passThroughPrefixes() {
+        return Stream.concat(KafkaSettings.PASS_THROUGH_PREFIXES.stream(), Stream.of(STREAMS_PREFIX))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    public static PoolStatsConfig from(Configuration config) {
+        PoolStatsSettings pool;
+        try {
+            pool = new PoolStatsSettings(config.get(STALENESS), config.get(HEARTBEAT), config.get(EVALUATION),
+                    config.get(POD_RETENTION));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        Map<String, String> overrides = new java.util.HashMap<>(config.withPrefix(STREAMS_PREFIX));
+        overrides.remove("application.id");
+        overrides.remove("state.dir");
+        return new PoolStatsConfig(config.get(APPLICATION_ID), config.get(STATE_DIR), pool, overrides,
+                KafkaSettings.from(config), OpsSettings.from(config, DEFAULT_HTTP_PORT));
+    }
+}
