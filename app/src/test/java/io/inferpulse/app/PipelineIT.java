@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,17 +61,20 @@ class PipelineIT {
     static void startPipeline(@TempDir Path dir) {
         broker = EmbeddedKafkaBroker.start();
         registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0));
-        Map<String, String> settings = Map.of(
+        Map<String, String> kafka = Map.of(
                 KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
                 KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
-                IngestConfig.CLUSTER.key(), CLUSTER,
-                IngestConfig.SCRAPE_INTERVAL.key(), "200ms",
-                PoolStatsConfig.STALENESS.key(), STALENESS.toMillis() + "ms",
-                PoolStatsConfig.STATE_DIR.key(), dir.toString());
+                "http.port", "0");
+        Map<String, String> ingestSettings = new HashMap<>(kafka);
+        ingestSettings.put(IngestConfig.CLUSTER.key(), CLUSTER);
+        ingestSettings.put(IngestConfig.SCRAPE_INTERVAL.key(), "200ms");
+        Map<String, String> streamsSettings = new HashMap<>(kafka);
+        streamsSettings.put(PoolStatsConfig.STALENESS.key(), STALENESS.toMillis() + "ms");
+        streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.toString());
         IngestConfig ingestConfig = IngestConfig.from(Configuration.load(IngestConfig.parameters(),
-                KafkaSettings.PASS_THROUGH_PREFIXES, Configuration.Sources.of(settings)));
+                KafkaSettings.PASS_THROUGH_PREFIXES, Configuration.Sources.of(ingestSettings)));
         PoolStatsConfig streamsConfig = PoolStatsConfig.from(Configuration.load(PoolStatsConfig.parameters(),
-                PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(settings)));
+                PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(streamsSettings)));
         ingest = IngestService.start(ingestConfig, new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC());
         streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(ingestConfig.kafka().registryConfig()));

@@ -40,13 +40,15 @@ import org.junit.jupiter.api.Test;
 /** Ingest on a real broker and registry, fed bad input: nothing stops it and nothing is lost. */
 class IngestIT {
     private static EmbeddedKafkaBroker broker;
+    private static int registryPort;
     private static DevSchemaRegistry registry;
     private static SchemaRegistryClient client;
 
     @BeforeAll
-    static void startKafka() {
+    static void startKafka() throws IOException {
         broker = EmbeddedKafkaBroker.start();
-        registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0));
+        registryPort = freePort();
+        registry = startRegistry();
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(
                 Map.of(RegistryClientConfig.URL, registry.url().toString())));
         TopicSetup.ensure(KafkaSettings.local(broker.bootstrapServers(), registry.url().toString()), Topics.SPECS);
@@ -111,9 +113,9 @@ class IngestIT {
 
     @Test
     void shouldKeepEverySampleAcceptedDuringARegistryOutage() throws Exception {
-        // given ingest pointed at a registry that is down
-        int registryPort = freePort();
-        URI registryUrl = URI.create("http://127.0.0.1:" + registryPort);
+        // given ingest starting while the schema registry is down
+        URI registryUrl = registry.url();
+        registry.close();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (FleetSimulator fleet = fleet("outage");
              IngestService ingest = ingest(registryUrl, meters);
@@ -125,19 +127,21 @@ class IngestIT {
             assertThat(podMetrics.records()).noneMatch(r -> r.value().getPool().startsWith("outage"));
             assertThat(count(meters.find("inferpulse_ingest_publish_retries").counter())).isPositive();
 
-            // and it comes back, and scraping then stops
-            try (DevSchemaRegistry restored = DevSchemaRegistry.start(
-                    new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", registryPort))) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> ingest.pendingSamples() == 0
-                        && podMetrics.records().stream().anyMatch(r -> r.value().getPool().startsWith("outage")));
-                ingest.setTargets(List.of());
+            // and the registry comes back on its address, and scraping then stops
+            registry = startRegistry();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ingest.pendingSamples() == 0
+                    && podMetrics.records().stream().anyMatch(r -> r.value().getPool().startsWith("outage")));
+            ingest.setTargets(List.of());
 
-                // then every accepted sample reaches the topic
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podMetrics.records().stream()
-                        .filter(r -> r.value().getPool().startsWith("outage")).count())
-                        .isEqualTo((long) count(meters.find("inferpulse_ingest_samples_accepted").counter())));
-            }
+            // then every accepted sample reaches the topic
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podMetrics.records().stream()
+                    .filter(r -> r.value().getPool().startsWith("outage")).count())
+                    .isEqualTo((long) count(meters.find("inferpulse_ingest_samples_accepted").counter())));
         }
+    }
+
+    private static DevSchemaRegistry startRegistry() {
+        return DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", registryPort));
     }
 
     private static IngestService ingest(URI registryUrl, SimpleMeterRegistry meters) {
