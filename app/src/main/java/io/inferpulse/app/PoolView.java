@@ -1,59 +1,32 @@
 package io.inferpulse.app;
 
 import io.inferpulse.avro.PoolStats;
+import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.schemas.Topic;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * A live table of the pool-stats topic for the demo: one line per pool, redrawn in place on a
  * terminal, or printed as a timestamped block when the output is a file or a pipe.
  */
 final class PoolView implements AutoCloseable {
-    private final KafkaConsumer<String, PoolStats> consumer;
     private final Map<String, PoolStats> latest = new ConcurrentHashMap<>();
-    private final Thread poller;
+    private final TopicTail<String, PoolStats> tail;
     private final Clock clock;
-    private volatile boolean running = true;
     private int linesDrawn;
 
     PoolView(Map<String, Object> clientConfig, Topic<String, PoolStats> topic, Clock clock) {
         this.clock = clock;
-        Map<String, Object> props = new java.util.HashMap<>(clientConfig);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        poller = Thread.ofPlatform().name("pool-view").daemon().start(this::poll);
-    }
-
-    private void poll() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, PoolStats> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null) {
-                        latest.put(r.key(), r.value());
-                    }
-                }
+        this.tail = TopicTail.start(clientConfig, topic, TopicTail.From.BEGINNING, r -> {
+            if (r.value() != null) {
+                latest.put(r.key(), r.value());
             }
-        } catch (WakeupException e) {
-            // close() woke the poll up: the view is stopping
-        } finally {
-            consumer.close();
-        }
+        });
     }
 
     /** Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. */
@@ -92,8 +65,6 @@ final class PoolView implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        poller.join(5000);
+        tail.close();
     }
 }

@@ -16,6 +16,7 @@ import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
@@ -33,6 +34,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +56,8 @@ class PipelineIT {
     private static SchemaRegistryClient client;
     private static IngestService ingest;
     private static PoolStatsService streams;
-    private static PoolStatsReader poolStats;
+    private static final Map<String, PoolStats> poolStats = new ConcurrentHashMap<>();
+    private static TopicTail<String, PoolStats> poolStatsTail;
 
     private final List<FleetSimulator> fleets = new ArrayList<>();
 
@@ -78,12 +82,13 @@ class PipelineIT {
         ingest = IngestService.start(ingestConfig, new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC());
         streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(ingestConfig.kafka().registryConfig()));
-        poolStats = new PoolStatsReader(ingestConfig.kafka().clientConfig("pipeline-it"), new Topics(new AvroSerdes(client)).poolStats());
+        poolStatsTail = TopicTail.start(ingestConfig.kafka().clientConfig("pipeline-it"),
+                new Topics(new AvroSerdes(client)).poolStats(), TopicTail.From.BEGINNING, r -> poolStats.put(r.key(), r.value()));
     }
 
     @AfterAll
     static void stopPipeline() throws Exception {
-        poolStats.close();
+        poolStatsTail.close();
         streams.close();
         ingest.close();
         client.close();
@@ -110,7 +115,7 @@ class PipelineIT {
 
         // then pool-stats holds the float means (not integer division) over the three pods
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            PoolStats stats = poolStats.latest(key("known-0")).orElseThrow();
+            PoolStats stats = latest(key("known-0")).orElseThrow();
             assertThat(stats.getReadyPods()).isEqualTo(3);
             assertThat(stats.getAverageKvCacheUtilization()).isCloseTo(1.6 / 3, within(1e-9));
             assertThat(stats.getAverageQueueSize()).isCloseTo(3.0, within(1e-9));
@@ -136,7 +141,7 @@ class PipelineIT {
 
         // then it leaves ready pods and the averages once its last sample is older than the threshold
         await().atMost(STALENESS.plusSeconds(10)).untilAsserted(() -> {
-            PoolStats stats = poolStats.latest(key("stop-0")).orElseThrow();
+            PoolStats stats = latest(key("stop-0")).orElseThrow();
             assertThat(stats.getReadyPods()).isEqualTo(2);
             assertThat(stats.getAverageKvCacheUtilization()).isCloseTo(0.2, within(1e-9));
             assertThat(stats.getAverageQueueSize()).isCloseTo(3.0, within(1e-9));
@@ -158,7 +163,7 @@ class PipelineIT {
 
         // then the pool is still reported, with zero ready pods and no averages
         await().atMost(STALENESS.plusSeconds(10)).untilAsserted(() -> {
-            PoolStats stats = poolStats.latest(key("empty-0")).orElseThrow();
+            PoolStats stats = latest(key("empty-0")).orElseThrow();
             assertThat(stats.getReadyPods()).isZero();
             assertThat(stats.getAverageKvCacheUtilization()).isNull();
             assertThat(stats.getAverageQueueSize()).isNull();
@@ -179,8 +184,12 @@ class PipelineIT {
                 new PodIdentity(CLUSTER, e.namespace(), e.pool(), e.pod(), e.address(), Map.of()), e.metricsUri())).toList());
     }
 
+    private static Optional<PoolStats> latest(String key) {
+        return Optional.ofNullable(poolStats.get(key));
+    }
+
     private static int readyPods(String pool) {
-        return poolStats.latest(key(pool)).map(PoolStats::getReadyPods).orElse(-1);
+        return latest(key(pool)).map(PoolStats::getReadyPods).orElse(-1);
     }
 
     private static String key(String pool) {

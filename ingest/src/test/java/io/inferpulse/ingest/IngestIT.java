@@ -15,6 +15,8 @@ import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
+import io.inferpulse.runtime.kafka.TopicTail;
+import io.inferpulse.schemas.Topic;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
@@ -33,6 +35,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,8 +72,8 @@ class IngestIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (FleetSimulator fleet = fleet("malformed");
              IngestService ingest = ingest(registry.url(), meters);
-             TopicRecorder<DeadLetter> deadLetters = new TopicRecorder<>(broker.bootstrapServers(), topics().deadLetter());
-             TopicRecorder<PodMetrics> podMetrics = new TopicRecorder<>(broker.bootstrapServers(), topics().podMetrics())) {
+             Recorded<DeadLetter> deadLetters = record(topics().deadLetter());
+             Recorded<PodMetrics> podMetrics = record(topics().podMetrics())) {
             SimulatedPodEndpoint bad = fleet.endpoints().get(0);
             SimulatedPodEndpoint good = fleet.endpoints().get(1);
             fleet.serveRaw(bad.pod(), "vllm:num_requests_waiting{model_name=\"m\" 3\n");
@@ -119,7 +124,7 @@ class IngestIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (FleetSimulator fleet = fleet("outage");
              IngestService ingest = ingest(registryUrl, meters);
-             TopicRecorder<PodMetrics> podMetrics = new TopicRecorder<>(broker.bootstrapServers(), topics().podMetrics())) {
+             Recorded<PodMetrics> podMetrics = record(topics().podMetrics())) {
             ingest.setTargets(targets(fleet));
 
             // when samples are accepted while it is down
@@ -138,6 +143,20 @@ class IngestIT {
                     .filter(r -> r.value().getPool().startsWith("outage")).count())
                     .isEqualTo((long) count(meters.find("inferpulse_ingest_samples_accepted").counter())));
         }
+    }
+
+    /** Every record of a topic from its beginning, as they arrive. */
+    private record Recorded<V>(List<ConsumerRecord<String, V>> records, TopicTail<String, V> tail) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            tail.close();
+        }
+    }
+
+    private static <V> Recorded<V> record(Topic<String, V> topic) {
+        List<ConsumerRecord<String, V>> records = new CopyOnWriteArrayList<>();
+        return new Recorded<>(records, TopicTail.start(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), topic, TopicTail.From.BEGINNING, records::add));
     }
 
     private static DevSchemaRegistry startRegistry() {

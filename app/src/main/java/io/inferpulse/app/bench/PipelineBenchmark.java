@@ -9,6 +9,7 @@ import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
+import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
@@ -27,21 +28,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -187,44 +182,25 @@ public final class PipelineBenchmark {
 
     /** Reads pool-stats as they arrive, noting the newest sample each pool reflects and, when asked, latencies. */
     private static final class Reader implements AutoCloseable {
-        private final KafkaConsumer<String, PoolStats> consumer;
         private final Map<String, Instant> newestPerPool = new ConcurrentHashMap<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final TopicTail<String, PoolStats> tail;
         private volatile long recordFromNanos = Long.MAX_VALUE;
         private long[] latencies = new long[1 << 16];
         private int count;
 
         Reader(KafkaSettings kafka, Topics topics) {
-            var topic = topics.poolStats();
-            Map<String, Object> props = kafka.clientConfig("bench-reader");
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-            consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-            thread = Thread.ofPlatform().name("bench-reader").start(this::poll);
-        }
-
-        private void poll() {
-            while (running.get()) {
-                for (ConsumerRecord<String, PoolStats> r : consumer.poll(Duration.ofMillis(50))) {
-                    Instant arrived = Instant.now();
-                    Instant newest = r.value().getNewestSampleTime();
-                    if (newest == null) {
-                        continue;
-                    }
-                    newestPerPool.merge(r.value().getPool(), newest, (a, b) -> a.isAfter(b) ? a : b);
-                    if (System.nanoTime() >= recordFromNanos) {
-                        // sample_time is stored in milliseconds, so this overstates latency by up to 1 ms
-                        record(ChronoUnit.MICROS.between(newest, arrived));
-                    }
+            tail = TopicTail.start(kafka.clientConfig("bench-reader"), topics.poolStats(), TopicTail.From.END, r -> {
+                Instant arrived = Instant.now();
+                Instant newest = r.value().getNewestSampleTime();
+                if (newest == null) {
+                    return;
                 }
-            }
-            consumer.close();
+                newestPerPool.merge(r.value().getPool(), newest, (a, b) -> a.isAfter(b) ? a : b);
+                if (System.nanoTime() >= recordFromNanos) {
+                    // sample_time is stored in milliseconds, so this overstates latency by up to 1 ms
+                    record(ChronoUnit.MICROS.between(newest, arrived));
+                }
+            });
         }
 
         private synchronized void record(long micros) {
@@ -258,8 +234,7 @@ public final class PipelineBenchmark {
 
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5000);
+            tail.close();
         }
     }
 }

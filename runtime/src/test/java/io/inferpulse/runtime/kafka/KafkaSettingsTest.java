@@ -21,16 +21,19 @@ class KafkaSettingsTest {
         Configuration config = load(Map.of(
                 "schema.registry.url", "https://registry.example:8081",
                 "schema.registry.basic.auth.user.info", "user:pass",
-                "schema.registry.basic.auth.credentials.source", "USER_INFO"), Map.of());
+                "schema.registry.basic.auth.credentials.source", "USER_INFO",
+                "schema.registry.retry.max.attempts", "7"), Map.of());
 
         // when
         Map<String, Object> registry = KafkaSettings.from(config).registryConfig();
 
-        // then
-        assertThat(registry).isEqualTo(Map.of(
-                "schema.registry.url", "https://registry.example:8081",
-                "basic.auth.user.info", "user:pass",
-                "basic.auth.credentials.source", "USER_INFO"));
+        // then Confluent's unprefixed names are there, and the prefixed ones its client reads too
+        assertThat(registry)
+                .containsEntry("schema.registry.url", "https://registry.example:8081")
+                .containsEntry("basic.auth.user.info", "user:pass")
+                .containsEntry("basic.auth.credentials.source", "USER_INFO")
+                .containsEntry("schema.registry.retry.max.attempts", "7")
+                .doesNotContainKey("url");
     }
 
     @Test
