@@ -1,12 +1,16 @@
 package io.inferpulse.app;
 
 import io.inferpulse.app.bench.PipelineBenchmark;
+import io.inferpulse.app.bench.jmh.JmhLauncher;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
-        subcommands = BenchCommand.Pipeline.class)
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -32,6 +36,25 @@ final class BenchCommand {
         public Integer call() throws Exception {
             new PipelineBenchmark(pools, pods, System.out).run(samples, rate, seconds);
             return 0;
+        }
+    }
+
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+            customSynopsis = "inferpulse bench jmh [-hV] [REGEX] [-- JMH-ARGS...]",
+            description = {"JMH microbenchmarks of the ingest hot path: Prometheus text parsing, the vLLM mapping and "
+                    + "the pod-metrics Avro serdes (classes in io.inferpulse.app.bench.jmh).",
+                    "Defaults for a 2-core machine, each overridden by its JMH option: " + JmhLauncher.DEFAULTS_TEXT
+                            + ". The whole default run takes about 3 minutes.",
+                    "Examples: bench jmh Parse -- -prof gc;  bench jmh -- -l;  bench jmh -- -h (JMH's options)."})
+    static final class Jmh implements Callable<Integer> {
+        @Parameters(paramLabel = "REGEX", arity = "0..*",
+                description = "Benchmarks to run (a regular expression on their names, default all), then after -- "
+                        + "any JMH options, e.g. -- -f 2 -i 10 -prof gc -rf json.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            return JmhLauncher.run(args);
         }
     }
 }

@@ -73,6 +73,11 @@ public final class PipelineBenchmark {
                     KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
                     KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
                     PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString(),
+                    // A burst of a million samples is minutes of real fleet time; with the 2 s default
+                    // the first samples would be stale before they are counted, and the run would
+                    // measure the staleness rule rather than the pipeline.
+                    PoolStatsConfig.STALENESS.key(), "1h",
+                    PoolStatsConfig.POD_RETENTION.key(), "2h",
                     "http.port", "0");
             PoolStatsConfig streamsConfig = PoolStatsConfig.from(Configuration.load(PoolStatsConfig.parameters(),
                     PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(settings)));
@@ -106,7 +111,7 @@ public final class PipelineBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < samples; i++) {
             PodSample s = sample(i, random, Instant.now());
-            lastSamplePerPool.put(s.pool(), s.sampleTime());
+            lastSamplePerPool.put(s.pool(), s.sampleTime().truncatedTo(ChronoUnit.MILLIS)); // as the topic stores it
             while (!publisher.offer(s)) {
                 LockSupport.parkNanos(50_000);
             }
