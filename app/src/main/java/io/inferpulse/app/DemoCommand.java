@@ -21,7 +21,7 @@ import io.inferpulse.schemas.serde.AvroSerdes;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsService;
 import io.micrometer.core.instrument.Metrics;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run everything in one process: a Kafka broker, a schema registry, a simulated fleet of vLLM "
@@ -59,9 +61,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulated load (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         Optional<Duration> limit = Optional.ofNullable(duration).map(d -> ConfigParsers.POSITIVE_DURATION.parse(d));
         Path dir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("inferpulse-demo-");
         Lifecycle life = new Lifecycle();
@@ -119,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Topics           %s -> %s%n", Topics.POD_METRICS, Topics.POOL_STATS);
         out.println(limit.map(l -> "Stopping by itself after " + l.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
         out.println();
+        out.flush();
 
         boolean terminal = System.console() != null;
         Duration refresh = Duration.ofSeconds(terminal ? 1 : 2);

@@ -3,7 +3,7 @@ package io.inferpulse.app;
 import io.inferpulse.avro.PoolStats;
 import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.schemas.Topic;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,7 +30,7 @@ final class PoolView implements AutoCloseable {
     }
 
     /** Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. */
-    void render(PrintStream out, boolean terminal, ToDoubleFunction<String> load) {
+    void render(PrintWriter out, boolean terminal, ToDoubleFunction<String> load) {
         Map<String, PoolStats> pools = new TreeMap<>(latest);
         StringBuilder b = new StringBuilder();
         if (terminal && linesDrawn > 0) {
