@@ -1,7 +1,6 @@
 package io.inferpulse.app;
 
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
-import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.IngestConfig;
@@ -31,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,11 +39,8 @@ import picocli.CommandLine.Spec;
         description = "Run everything in one process: a Kafka broker, a schema registry, a simulated fleet of vLLM "
                 + "servers, ingest and the streams jobs, with a live view of every pool.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--pools", defaultValue = "3", description = "Simulated InferencePools (default ${DEFAULT-VALUE}).")
-    int pools;
-
-    @Option(names = "--pods", defaultValue = "4", description = "Pods per pool (default ${DEFAULT-VALUE}).")
-    int pods;
+    @Mixin
+    FleetOptions fleetOptions;
 
     @Option(names = "--scrape-interval", defaultValue = "1s", description = "Scrape interval (default ${DEFAULT-VALUE}).")
     String scrapeInterval;
@@ -58,8 +55,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C.")
     String duration;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulated load (default ${DEFAULT-VALUE}).")
-    long seed;
 
     @Spec
     CommandSpec spec;
@@ -83,11 +78,10 @@ final class DemoCommand implements Callable<Integer> {
         var health = new HealthChecks();
         OpsServer ops = life.add(OpsServer.start("demo", "127.0.0.1", httpPort, meters, health));
 
-        out.println("Starting " + pools + " x " + pods + " simulated vLLM servers...");
+        out.println("Starting " + fleetOptions.pools + " x " + fleetOptions.pods + " simulated vLLM servers...");
         Path accessLog = dir.resolve("access-log.ndjson");
         SimulateCommand.AccessLogFile log = life.add(SimulateCommand.AccessLogFile.open(accessLog));
-        FleetSimulator fleet = life.add(new FleetSimulator(
-                FleetConfig.builder().pools(pools).podsPerPool(pods).seed(seed).build(), log::write));
+        FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(), log::write));
         fleet.start();
 
         Map<String, String> settings = new LinkedHashMap<>();

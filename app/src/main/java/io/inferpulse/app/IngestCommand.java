@@ -3,9 +3,6 @@ package io.inferpulse.app;
 import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
 import io.inferpulse.runtime.kafka.KafkaSettings;
-import io.inferpulse.runtime.ops.HealthChecks;
-import io.inferpulse.runtime.ops.MeterRegistries;
-import io.inferpulse.runtime.ops.OpsServer;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,12 +18,7 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         IngestConfig config = IngestConfig.from(options.load("ingest", IngestConfig.parameters(),
                 KafkaSettings.PASS_THROUGH_PREFIXES, System.getenv()));
-        Lifecycle life = new Lifecycle();
-        var meters = MeterRegistries.prometheus();
-        var health = new HealthChecks();
-        life.add(OpsServer.start("ingest", config.ops().host(), config.ops().port(), meters, health));
-        life.add(IngestService.start(config, meters, health, Clock.systemUTC()));
-        life.awaitShutdown();
-        return 0;
+        return Lifecycle.serve("ingest", config.ops(), (meters, health) ->
+                IngestService.start(config, meters, health, Clock.systemUTC()));
     }
 }

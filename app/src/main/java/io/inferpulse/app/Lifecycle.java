@@ -2,6 +2,12 @@ package io.inferpulse.app;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.runtime.ops.MeterRegistries;
+import io.inferpulse.runtime.ops.OpsServer;
+import io.inferpulse.runtime.ops.OpsSettings;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +24,27 @@ final class Lifecycle {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** What a service needs from its process: a place for its metrics and its health checks. */
+    @FunctionalInterface
+    interface ServiceStarter {
+        AutoCloseable start(PrometheusMeterRegistry meters, HealthChecks health);
+    }
+
+    /**
+     * Runs one service until SIGTERM: its /metrics, /healthz and /readyz server first, so probes
+     * answer while it starts, then the service; closed in the reverse order.
+     */
+    static int serve(String service, OpsSettings ops, ServiceStarter starter) throws InterruptedException {
+        Lifecycle life = new Lifecycle();
+        PrometheusMeterRegistry meters = MeterRegistries.prometheus();
+        Metrics.addRegistry(meters);
+        HealthChecks health = new HealthChecks();
+        life.add(OpsServer.start(service, ops.host(), ops.port(), meters, health));
+        life.add(starter.start(meters, health));
+        life.awaitShutdown();
+        return 0;
+    }
 
     /** Registers a resource to close at shutdown, after everything registered later. */
     synchronized <T extends AutoCloseable> T add(T resource) {

@@ -1,6 +1,5 @@
 package io.inferpulse.app;
 
-import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.fleet.SimulatedPodEndpoint;
 import java.io.BufferedWriter;
@@ -11,19 +10,14 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Run a simulated fleet of vLLM servers (Prometheus /metrics on 127.0.0.1) and a gateway writing access logs.")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--pools", defaultValue = "3", description = "InferencePools (default ${DEFAULT-VALUE}).")
-    int pools;
-
-    @Option(names = "--pods", defaultValue = "4", description = "Pods per pool (default ${DEFAULT-VALUE}).")
-    int pods;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed of the load model (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    FleetOptions fleetOptions;
 
     @Option(names = "--access-log", defaultValue = "access-log.ndjson",
             description = "File receiving one GCP load balancer JSON line per request (default ${DEFAULT-VALUE}).")
@@ -33,8 +27,7 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Lifecycle life = new Lifecycle();
         AccessLogFile log = life.add(AccessLogFile.open(accessLog));
-        FleetSimulator fleet = life.add(new FleetSimulator(
-                FleetConfig.builder().pools(pools).podsPerPool(pods).seed(seed).build(), log::write));
+        FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(), log::write));
         fleet.start();
         System.out.println("Simulated fleet running. Scrape it with:");
         System.out.println("  inferpulse ingest --set scrape.targets=" + targets(fleet));

@@ -1,11 +1,7 @@
 package io.inferpulse.app;
 
-import io.inferpulse.runtime.ops.HealthChecks;
-import io.inferpulse.runtime.ops.MeterRegistries;
-import io.inferpulse.runtime.ops.OpsServer;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsService;
-import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,13 +16,6 @@ final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PoolStatsConfig config = PoolStatsConfig.from(options.load("streams", PoolStatsConfig.parameters(),
                 PoolStatsConfig.passThroughPrefixes(), System.getenv()));
-        Lifecycle life = new Lifecycle();
-        var meters = MeterRegistries.prometheus();
-        Metrics.addRegistry(meters);
-        var health = new HealthChecks();
-        life.add(OpsServer.start("streams", config.ops().host(), config.ops().port(), meters, health));
-        life.add(PoolStatsService.start(config, meters, health));
-        life.awaitShutdown();
-        return 0;
+        return Lifecycle.serve("streams", config.ops(), (meters, health) -> PoolStatsService.start(config, meters, health));
     }
 }

@@ -33,14 +33,17 @@ public final class IngestService implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final Producer<String, PodMetrics> producer;
     private final Producer<String, DeadLetter> deadLetterProducer;
+    private final KafkaClientMetrics producerMetrics;
     private final PodMetricsPublisher publisher;
     private final Scraper scraper;
 
     private IngestService(SchemaRegistryClient registry, Producer<String, PodMetrics> producer,
-                          Producer<String, DeadLetter> deadLetterProducer, PodMetricsPublisher publisher, Scraper scraper) {
+                          Producer<String, DeadLetter> deadLetterProducer, KafkaClientMetrics producerMetrics,
+                          PodMetricsPublisher publisher, Scraper scraper) {
         this.registry = registry;
         this.producer = producer;
         this.deadLetterProducer = deadLetterProducer;
+        this.producerMetrics = producerMetrics;
         this.publisher = publisher;
         this.scraper = scraper;
     }
@@ -57,7 +60,8 @@ public final class IngestService implements AutoCloseable {
                 podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer());
         Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
                 deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
-        new KafkaClientMetrics(producer).bindTo(meters);
+        KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(meters);
 
         DeadLetters deadLetters = new DeadLetters(dlqProducer, deadLetter, meters, clock, 1024 * 1024);
         PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters,
@@ -66,7 +70,7 @@ public final class IngestService implements AutoCloseable {
         scraper.setTargets(config.targets());
         health.addReadiness("publish-buffer", () -> publisher.pending() < config.bufferSamples()
                 ? Optional.empty() : Optional.of("publish buffer full (" + publisher.pending() + " samples)"));
-        return new IngestService(registry, producer, dlqProducer, publisher, scraper);
+        return new IngestService(registry, producer, dlqProducer, producerMetrics, publisher, scraper);
     }
 
     /** Replaces the scraped targets: used where targets come from elsewhere (the simulated fleet). */
@@ -93,6 +97,7 @@ public final class IngestService implements AutoCloseable {
     public void close() {
         scraper.close();
         publisher.close();
+        producerMetrics.close();
         producer.close();
         deadLetterProducer.close();
         registry.close();
