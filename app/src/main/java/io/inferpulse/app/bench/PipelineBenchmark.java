@@ -4,6 +4,7 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.engine.PodSample;
+import io.inferpulse.ingest.engine.PodStatus;
 import io.inferpulse.ingest.publish.PodMetricsPublisher;
 import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.deadletter.DeadLetters;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -164,7 +166,7 @@ public final class PipelineBenchmark {
         int pod = (i / pools) % podsPerPool;
         return new PodSample("bench", "default", "pool-" + pool, "pool-" + pool + "-pod-" + pod, "10.0." + pool + "." + pod + ":8000",
                 "vllm", time, 0.001, OptionalDouble.of(random.nextDouble()), OptionalDouble.of(random.nextInt(20)),
-                OptionalDouble.of(random.nextInt(64)), Optional.empty(), Map.of(), Map.of());
+                OptionalDouble.of(random.nextInt(64)), Optional.empty(), Map.of(), Map.of(), List.of(), PodStatus.UP);
     }
 
     private static double pct(long[] sortedMicros, double q) {

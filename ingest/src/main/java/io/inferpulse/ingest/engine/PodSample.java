@@ -1,6 +1,8 @@
 package io.inferpulse.ingest.engine;
 
+import io.inferpulse.ingest.gpu.GpuSample;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,11 +19,27 @@ import java.util.OptionalDouble;
  * @param requestsRunning       requests being processed
  * @param cacheConfig           the engine's cache configuration (block size, GPU blocks, ...)
  * @param labels                the pod's Kubernetes labels
+ * @param gpus                  the GPUs serving the pod, from dcgm-exporter; empty when none is scraped
+ * @param status                UP for a scrape, GONE when the pod left its pool (then no value is set)
  */
 public record PodSample(String cluster, String namespace, String pool, String pod, String address, String engine,
                         Instant sampleTime, double scrapeDurationSeconds,
                         OptionalDouble kvCacheUsageRatio, OptionalDouble requestsWaiting, OptionalDouble requestsRunning,
-                        Optional<Lora> lora, Map<String, String> cacheConfig, Map<String, String> labels) {
+                        Optional<Lora> lora, Map<String, String> cacheConfig, Map<String, String> labels,
+                        List<GpuSample> gpus, PodStatus status) {
+
+    /** The sample that tells consumers a pod has left its pool. */
+    public static PodSample gone(PodIdentity who, String engine, Instant time) {
+        return new PodSample(who.cluster(), who.namespace(), who.pool(), who.pod(), who.address(), engine, time, 0,
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Map.of(),
+                who.labels(), List.of(), PodStatus.GONE);
+    }
+
+    /** This sample with the GPUs that serve the pod. */
+    public PodSample withGpus(List<GpuSample> serving) {
+        return new PodSample(cluster, namespace, pool, pod, address, engine, sampleTime, scrapeDurationSeconds,
+                kvCacheUsageRatio, requestsWaiting, requestsRunning, lora, cacheConfig, labels, serving, status);
+    }
 
     public PodSample {
         Objects.requireNonNull(cluster, "cluster");
@@ -46,6 +64,8 @@ public record PodSample(String cluster, String namespace, String pool, String po
         Objects.requireNonNull(lora, "lora");
         cacheConfig = Map.copyOf(cacheConfig);
         labels = Map.copyOf(labels);
+        gpus = List.copyOf(gpus);
+        Objects.requireNonNull(status, "status");
     }
 
     /** Whether {@code value} is a valid {@link #kvCacheUsageRatio}. */

@@ -76,7 +76,7 @@ public final class VllmMapping implements EngineMapping {
                 valid(running.result(), PodSample::isCount),
                 lora(newestLora),
                 cacheConfig == null ? Map.of() : cacheConfig.labels().asMap(),
-                who.labels());
+                who.labels(), List.of(), PodStatus.UP);
     }
 
     // An impossible value (a negative queue, a cache 120% full) is dropped like a missing one

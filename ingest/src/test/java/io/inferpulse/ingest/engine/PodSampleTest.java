@@ -51,7 +51,7 @@ class PodSampleTest {
     @Test
     void shouldRejectBlankEngine() {
         assertThatThrownBy(() -> new PodSample("c", "ns", "pool", "pod", "10.0.0.1:8000", " ", Instant.EPOCH, 0,
-                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Map.of(), Map.of()))
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Map.of(), Map.of(), List.of(), PodStatus.UP))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("engine");
     }
 
@@ -61,7 +61,7 @@ class PodSampleTest {
         List<String> running = new ArrayList<>(List.of("a"));
         PodSample sample = new PodSample("c", "ns", "pool", "pod", "10.0.0.1:8000", "vllm", Instant.EPOCH, 0,
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                Optional.of(new Lora(1, running, List.of())), cacheConfig, Map.of());
+                Optional.of(new Lora(1, running, List.of())), cacheConfig, Map.of(), List.of(), PodStatus.UP);
 
         cacheConfig.put("block_size", "32");
         running.add("b");
@@ -87,6 +87,6 @@ class PodSampleTest {
 
     private static PodSample sample(double scrapeDuration, OptionalDouble kvCache, OptionalDouble waiting) {
         return new PodSample("c", "ns", "pool", "pod", "10.0.0.1:8000", "vllm", Instant.EPOCH, scrapeDuration,
-                kvCache, waiting, OptionalDouble.empty(), Optional.empty(), Map.of(), Map.of());
+                kvCache, waiting, OptionalDouble.empty(), Optional.empty(), Map.of(), Map.of(), List.of(), PodStatus.UP);
     }
 }
