@@ -1,7 +1,11 @@
 package io.inferpulse.app;
 
+import io.inferpulse.app.bench.AccessLogBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
+import io.inferpulse.app.bench.ScrapeBenchmark;
 import io.inferpulse.app.bench.jmh.JmhLauncher;
+import io.inferpulse.runtime.config.ConfigParsers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
+                BenchCommand.AccessLogs.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -35,6 +40,63 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             new PipelineBenchmark(pools, pods, System.out).run(samples, rate, seconds);
+            return 0;
+        }
+    }
+
+    @Command(name = "scrape", mixinStandardHelpOptions = true,
+            description = {"The scraper at fleet scale: simulated vLLM targets, served by a second JVM, scraped at one "
+                    + "interval with parsing and the vLLM mapping (no Kafka).",
+                    "Prints scrapes/s achieved vs expected, errors, p50/p99 scrape duration and this process's CPU use "
+                            + "in cores, the target JVM's excluded."})
+    static final class Scrape implements Callable<Integer> {
+        @Option(names = "--targets", defaultValue = "1000", description = "Targets (default ${DEFAULT-VALUE}).")
+        int targets;
+
+        @Option(names = "--interval", defaultValue = "1s", description = "Scrape interval (default ${DEFAULT-VALUE}).")
+        String interval;
+
+        @Option(names = "--seconds", defaultValue = "30", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Seconds scraped before measuring (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--concurrency", defaultValue = "256",
+                description = "Scrapes at once, as scrape.max.concurrency (default ${DEFAULT-VALUE}).")
+        int concurrency;
+
+        @Override
+        public Integer call() throws Exception {
+            new ScrapeBenchmark(System.out).run(targets, ConfigParsers.POSITIVE_DURATION.parse(interval), seconds,
+                    Duration.ofSeconds(warmup), concurrency);
+            return 0;
+        }
+    }
+
+    /** The targets of {@code bench scrape}, which starts this in its own JVM. */
+    @Command(name = "scrape-targets", hidden = true)
+    static final class ScrapeTargets implements Callable<Integer> {
+        @Option(names = "--count", required = true)
+        int count;
+
+        @Override
+        public Integer call() throws Exception {
+            ScrapeBenchmark.serveTargets(count, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "access-logs", mixinStandardHelpOptions = true,
+            description = "Google Cloud load-balancer access-log lines through the receivers' pipeline (UTF-8 check, gcp-lb "
+                    + "parser, Avro, produce with acks=all) on the embedded broker: lines/s parsed, then lines/s acknowledged.")
+    static final class AccessLogs implements Callable<Integer> {
+        @Option(names = "--lines", defaultValue = "500000", description = "Lines in each run (default ${DEFAULT-VALUE}).")
+        int lines;
+
+        @Override
+        public Integer call() throws Exception {
+            new AccessLogBenchmark(System.out).run(lines);
             return 0;
         }
     }

@@ -8,7 +8,6 @@ import io.inferpulse.ingest.IngestService;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.runtime.config.ConfigParsers;
-import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.runtime.ops.MeterRegistries;
@@ -94,10 +93,8 @@ final class DemoCommand implements Callable<Integer> {
         streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString());
 
         out.println("Starting ingest and the pool-stats streams job...");
-        IngestConfig ingestConfig = IngestConfig.from(Configuration.load(IngestConfig.parameters(),
-                KafkaSettings.PASS_THROUGH_PREFIXES, Configuration.Sources.of(ingestSettings)));
-        PoolStatsConfig streamsConfig = PoolStatsConfig.from(Configuration.load(PoolStatsConfig.parameters(),
-                PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(streamsSettings)));
+        IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
+        PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
         ingest.setTargets(fleet.endpoints().stream().map(e -> new ScrapeTarget(new PodIdentity(ingestConfig.cluster(),
                 e.namespace(), e.pool(), e.pod(), e.address(), Map.of()), e.metricsUri())).toList());

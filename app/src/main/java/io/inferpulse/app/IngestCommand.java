@@ -2,13 +2,12 @@ package io.inferpulse.app;
 
 import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
-import io.inferpulse.runtime.kafka.KafkaSettings;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "ingest", mixinStandardHelpOptions = true,
+@Command(name = "ingest", mixinStandardHelpOptions = true, subcommands = ParseCommand.class,
         description = "Scrape model servers' /metrics and publish pod samples to Kafka (inferpulse.pod-metrics).")
 final class IngestCommand implements Callable<Integer> {
     @Mixin
@@ -17,7 +16,7 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         IngestConfig config = IngestConfig.from(options.load("ingest", IngestConfig.parameters(),
-                KafkaSettings.PASS_THROUGH_PREFIXES, System.getenv()));
+                IngestConfig.passThroughPrefixes(), System.getenv()));
         return Lifecycle.serve("ingest", config.ops(), (meters, health) ->
                 IngestService.start(config, meters, health, Clock.systemUTC()));
     }

@@ -14,7 +14,6 @@ import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
-import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
@@ -75,10 +74,8 @@ class PipelineIT {
         Map<String, String> streamsSettings = new HashMap<>(kafka);
         streamsSettings.put(PoolStatsConfig.STALENESS.key(), STALENESS.toMillis() + "ms");
         streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.toString());
-        IngestConfig ingestConfig = IngestConfig.from(Configuration.load(IngestConfig.parameters(),
-                KafkaSettings.PASS_THROUGH_PREFIXES, Configuration.Sources.of(ingestSettings)));
-        PoolStatsConfig streamsConfig = PoolStatsConfig.from(Configuration.load(PoolStatsConfig.parameters(),
-                PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(streamsSettings)));
+        IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
+        PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         ingest = IngestService.start(ingestConfig, new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC());
         streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(ingestConfig.kafka().registryConfig()));

@@ -1,9 +1,24 @@
 package io.inferpulse.ingest;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.PodMetrics;
-import io.inferpulse.ingest.engine.VllmMapping;
+import io.inferpulse.ingest.discovery.DiscoveredEndpoint;
+import io.inferpulse.ingest.discovery.InferencePoolDiscovery;
+import io.inferpulse.ingest.engine.Engines;
+import io.inferpulse.ingest.engine.PodIdentity;
+import io.inferpulse.ingest.engine.PodSample;
+import io.inferpulse.ingest.gpu.DcgmMapping;
+import io.inferpulse.ingest.gpu.GpuTelemetry;
+import io.inferpulse.ingest.logs.AccessLogFormats;
+import io.inferpulse.ingest.promtext.Exposition;
 import io.inferpulse.ingest.publish.PodMetricsPublisher;
+import io.inferpulse.ingest.receive.AccessLogPipeline;
+import io.inferpulse.ingest.receive.FileTailer;
+import io.inferpulse.ingest.receive.HttpLogReceiver;
+import io.inferpulse.ingest.scrape.ScrapeHandler;
+import io.inferpulse.ingest.scrape.ScrapeProfile;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.ingest.scrape.Scraper;
 import io.inferpulse.runtime.deadletter.DeadLetters;
@@ -17,70 +32,174 @@ import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The ingest service: scrapes model servers and publishes their samples to
- * {@link Topics#POD_METRICS}, and what it cannot read to {@link Topics#DEAD_LETTER}.
+ * The ingest service: scrapes model servers (static, or discovered from InferencePools) and
+ * dcgm-exporters, and publishes pod samples with their GPUs to {@link Topics#POD_METRICS}; takes
+ * access logs over HTTP and from files to {@link Topics#ACCESS_LOGS}; sends what it cannot read to
+ * {@link Topics#DEAD_LETTER}.
  */
 public final class IngestService implements AutoCloseable {
-    private final SchemaRegistryClient registry;
-    private final Producer<String, PodMetrics> producer;
-    private final Producer<String, DeadLetter> deadLetterProducer;
-    private final KafkaClientMetrics producerMetrics;
-    private final PodMetricsPublisher publisher;
-    private final Scraper scraper;
+    /** The engine name that marks a dcgm-exporter target, whose samples feed {@link GpuTelemetry}. */
+    static final String DCGM = "dcgm-exporter";
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
 
-    private IngestService(SchemaRegistryClient registry, Producer<String, PodMetrics> producer,
-                          Producer<String, DeadLetter> deadLetterProducer, KafkaClientMetrics producerMetrics,
-                          PodMetricsPublisher publisher, Scraper scraper) {
-        this.registry = registry;
-        this.producer = producer;
-        this.deadLetterProducer = deadLetterProducer;
-        this.producerMetrics = producerMetrics;
-        this.publisher = publisher;
+    private final IngestConfig config;
+    private final Scraper scraper;
+    private final PodMetricsPublisher publisher;
+    private final Deque<AutoCloseable> resources;
+    private final Map<String, Boolean> warnedEngines = new ConcurrentHashMap<>();
+    private volatile List<ScrapeTarget> staticTargets;
+    private volatile List<ScrapeTarget> discoveredTargets = List.of();
+
+    private IngestService(IngestConfig config, Scraper scraper, PodMetricsPublisher publisher, Deque<AutoCloseable> resources) {
+        this.config = config;
         this.scraper = scraper;
+        this.publisher = publisher;
+        this.resources = resources;
+        this.staticTargets = config.targets();
     }
 
     public static IngestService start(IngestConfig config, MeterRegistry meters, HealthChecks health, Clock clock) {
-        TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
-                .filter(s -> s.name().equals(Topics.POD_METRICS) || s.name().equals(Topics.DEAD_LETTER)).toList());
-        SchemaRegistryClient registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
+        TopicSetup.ensure(config.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.POD_METRICS)
+                || s.name().equals(Topics.ACCESS_LOGS) || s.name().equals(Topics.DEAD_LETTER)).toList());
+        // Closed in reverse order of creation: receivers and the scraper stop before what they feed.
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        SchemaRegistryClient registry = push(resources,
+                SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())));
         Topics topics = new Topics(new AvroSerdes(registry));
         Topic<String, PodMetrics> podMetrics = topics.podMetrics();
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
 
-        Producer<String, PodMetrics> producer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest"),
-                podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer());
-        Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
-                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
-        KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
+        Producer<String, DeadLetter> dlqProducer = push(resources, new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
+                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer()));
+        Producer<String, PodMetrics> producer = push(resources, new KafkaProducer<>(producerConfig(config, "inferpulse-ingest"),
+                podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer()));
+        KafkaClientMetrics producerMetrics = push(resources, new KafkaClientMetrics(producer));
         producerMetrics.bindTo(meters);
 
         DeadLetters deadLetters = new DeadLetters(dlqProducer, deadLetter, meters, clock, 1024 * 1024);
-        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters,
-                config.bufferSamples(), config.publishMaxBackoff(), meters);
-        Scraper scraper = new Scraper(config.scrape(), new VllmMapping(), publisher, deadLetters, meters, clock);
-        scraper.setTargets(config.targets());
+        PodMetricsPublisher publisher = push(resources, new PodMetricsPublisher(producer, podMetrics, deadLetters,
+                config.bufferSamples(), config.publishMaxBackoff(), meters));
+        GpuTelemetry gpus = new GpuTelemetry(config.gpuMaxAge());
+        Scraper scraper = push(resources, new Scraper(config.scrape(), handler(config.engines(), gpus, publisher),
+                deadLetters, meters, clock));
         health.addReadiness("publish-buffer", () -> publisher.pending() < config.bufferSamples()
                 ? Optional.empty() : Optional.of("publish buffer full (" + publisher.pending() + " samples)"));
-        return new IngestService(registry, producer, dlqProducer, producerMetrics, publisher, scraper);
+
+        IngestService service = new IngestService(config, scraper, publisher, resources);
+        service.refreshTargets();
+        if (config.discovery().enabled()) {
+            KubernetesClient kubernetes = push(resources, new KubernetesClientBuilder().build());
+            InferencePoolDiscovery discovery = push(resources, new InferencePoolDiscovery(kubernetes, config.cluster(),
+                    config.discovery().namespace(), service::discovered));
+            discovery.start();
+        }
+        startAccessLogReceivers(config, registry, meters, clock, resources);
+        return service;
     }
 
-    /** Replaces the scraped targets: used where targets come from elsewhere (the simulated fleet). */
+    private static ScrapeHandler handler(Engines engines, GpuTelemetry gpus, PodMetricsPublisher publisher) {
+        return new ScrapeHandler() {
+            @Override
+            public void scraped(ScrapeTarget target, Exposition exposition, Instant sampleTime, double durationSeconds) {
+                if (target.engine().equals(DCGM)) {
+                    gpus.update(target.url(), DcgmMapping.byPod(exposition), sampleTime);
+                    return;
+                }
+                PodSample sample = engines.mapping(target.engine()).map(target.pod(), exposition, sampleTime, durationSeconds);
+                publisher.accept(sample.withGpus(gpus.gpusOf(sample.namespace(), sample.pod(), sampleTime)));
+            }
+
+            @Override
+            public void gone(ScrapeTarget target, Instant at) {
+                if (!target.engine().equals(DCGM)) {
+                    publisher.accept(PodSample.gone(target.pod(), target.engine(), at));
+                }
+            }
+        };
+    }
+
+    private static void startAccessLogReceivers(IngestConfig config, SchemaRegistryClient registry, MeterRegistry meters,
+                                                Clock clock, Deque<AutoCloseable> resources) {
+        IngestConfig.AccessLogs logs = config.accessLogs();
+        if (!logs.httpEnabled() && logs.files().isEmpty()) {
+            return;
+        }
+        var parser = AccessLogFormats.parser(logs.format(), logs.mapping(), logs.maxLineBytes());
+        var settings = new AccessLogPipeline.Settings(logs.maxLineBytes(), 64 * 1024, Duration.ofHours(1),
+                config.publishMaxBackoff());
+        if (logs.httpEnabled()) {
+            AccessLogPipeline pipeline = push(resources,
+                    AccessLogPipeline.create("http", parser, settings, config.kafka(), registry, meters, clock));
+            push(resources, HttpLogReceiver.start(new HttpLogReceiver.Settings(logs.httpHost(), logs.httpPort(),
+                    64 * 1024 * 1024, 64, Duration.ofSeconds(30), List.of("log", "message")), pipeline, meters));
+        }
+        for (var file : logs.files()) {
+            String name = config.cluster() + "-" + file.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+            AccessLogPipeline pipeline = push(resources,
+                    AccessLogPipeline.create("file", parser, settings, config.kafka(), registry, meters, clock));
+            push(resources, FileTailer.start(new FileTailer.Settings(name, file, Duration.ofMillis(250),
+                    Duration.ofSeconds(5), 1000), pipeline, config.kafka(), meters));
+        }
+    }
+
+    /** Replaces the static targets: used where targets come from elsewhere (the simulated fleet). */
     public void setTargets(List<ScrapeTarget> targets) {
-        scraper.setTargets(targets);
+        staticTargets = List.copyOf(targets);
+        refreshTargets();
     }
 
     /** Samples accepted and not yet acknowledged by Kafka. */
     public int pendingSamples() {
         return publisher.pending();
+    }
+
+    private void discovered(Set<DiscoveredEndpoint> endpoints) {
+        List<ScrapeTarget> targets = new ArrayList<>();
+        for (DiscoveredEndpoint endpoint : endpoints) {
+            PodIdentity pod = endpoint.pod();
+            String engine = Engines.engineOf(pod, Optional.empty());
+            if (config.engines().find(engine).isEmpty()) {
+                if (warnedEngines.putIfAbsent(engine, Boolean.TRUE) == null) {
+                    LOG.warn("Pods labelled {}={} are not scraped: no such engine (known: {}); define it under {}",
+                            Engines.ENGINE_LABEL, engine, config.engines().names(), IngestConfig.ENGINES_PREFIX);
+                }
+                continue;
+            }
+            URI url = URI.create(config.discovery().scheme() + "://" + pod.address() + config.discovery().metricsPath());
+            targets.add(new ScrapeTarget(pod, url, ScrapeProfile.defaults(), engine));
+        }
+        discoveredTargets = List.copyOf(targets);
+        refreshTargets();
+    }
+
+    private synchronized void refreshTargets() {
+        Collection<ScrapeTarget> all = new ArrayList<>(staticTargets);
+        all.addAll(discoveredTargets);
+        for (URI exporter : config.dcgmTargets()) {
+            all.add(new ScrapeTarget(new PodIdentity(config.cluster(), "", "", exporter.getHost(),
+                    exporter.getHost() + ":" + exporter.getPort(), Map.of()), exporter, ScrapeProfile.defaults(), DCGM));
+        }
+        scraper.setTargets(all);
     }
 
     private static Map<String, Object> producerConfig(IngestConfig config, String clientId) {
@@ -93,13 +212,20 @@ public final class IngestService implements AutoCloseable {
         return props;
     }
 
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> resources, T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
     @Override
     public void close() {
-        scraper.close();
-        publisher.close();
-        producerMetrics.close();
-        producer.close();
-        deadLetterProducer.close();
-        registry.close();
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.error("Error while closing {}", resource.getClass().getSimpleName(), e);
+            }
+        }
     }
 }

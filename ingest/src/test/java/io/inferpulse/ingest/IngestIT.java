@@ -12,7 +12,6 @@ import io.inferpulse.devstack.fleet.SimulatedPodEndpoint;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
-import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.kafka.TopicTail;
@@ -171,8 +170,7 @@ class IngestIT {
         settings.put(IngestConfig.CLUSTER.key(), "it");
         settings.put(IngestConfig.SCRAPE_INTERVAL.key(), "200ms");
         settings.put(IngestConfig.PUBLISH_MAX_BACKOFF.key(), "500ms");
-        return IngestService.start(IngestConfig.from(Configuration.load(IngestConfig.parameters(),
-                KafkaSettings.PASS_THROUGH_PREFIXES, Configuration.Sources.of(settings))), meters, new HealthChecks(),
+        return IngestService.start(IngestConfig.of(settings), meters, new HealthChecks(),
                 Clock.systemUTC());
     }
 

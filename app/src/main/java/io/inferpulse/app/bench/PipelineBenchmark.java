@@ -6,7 +6,6 @@ import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.ingest.engine.PodStatus;
 import io.inferpulse.ingest.publish.PodMetricsPublisher;
-import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
@@ -81,8 +80,7 @@ public final class PipelineBenchmark {
                     PoolStatsConfig.STALENESS.key(), "1h",
                     PoolStatsConfig.POD_RETENTION.key(), "2h",
                     "http.port", "0");
-            PoolStatsConfig streamsConfig = PoolStatsConfig.from(Configuration.load(PoolStatsConfig.parameters(),
-                    PoolStatsConfig.passThroughPrefixes(), Configuration.Sources.of(settings)));
+            PoolStatsConfig streamsConfig = PoolStatsConfig.of(settings);
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
                  PoolStatsService streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
                  Reader reader = new Reader(kafka, new Topics(new AvroSerdes(client)))) {

@@ -9,14 +9,14 @@ import io.inferpulse.schemas.Topics;
 import java.util.OptionalDouble;
 
 /** Converts the scraper's sample to the Avro record of the pod-metrics topic: the Kafka boundary. */
-final class PodMetricsRecords {
+public final class PodMetricsRecords {
     private PodMetricsRecords() {}
 
-    static String key(PodSample s) {
+    public static String key(PodSample s) {
         return Topics.poolKey(s.cluster(), s.namespace(), s.pool());
     }
 
-    static PodMetrics toAvro(PodSample s) {
+    public static PodMetrics toAvro(PodSample s) {
         return PodMetrics.newBuilder()
                 .setCluster(s.cluster())
                 .setNamespace(s.namespace())
@@ -37,7 +37,7 @@ final class PodMetricsRecords {
                 .build();
     }
 
-    private static GpuSample gpu(io.inferpulse.ingest.gpu.GpuSample g) {
+    public static GpuSample gpu(io.inferpulse.ingest.gpu.GpuSample g) {
         return GpuSample.newBuilder()
                 .setGpu(g.gpu())
                 .setUuid(g.uuid())

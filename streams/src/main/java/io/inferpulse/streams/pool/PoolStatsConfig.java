@@ -48,6 +48,11 @@ public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSett
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /** Loads the configuration from settings alone: for embedding the job and for tests. */
+    public static PoolStatsConfig of(Map<String, String> settings) {
+        return from(Configuration.load(parameters(), passThroughPrefixes(), Configuration.Sources.of(settings)));
+    }
+
     public static PoolStatsConfig from(Configuration config) {
         PoolStatsSettings pool;
         try {
