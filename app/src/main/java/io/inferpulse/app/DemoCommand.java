@@ -89,10 +89,11 @@ final class DemoCommand implements Callable<Integer> {
         settings.put("http.port", "0");
         Map<String, String> ingestSettings = new LinkedHashMap<>(settings);
         ingestSettings.put(IngestConfig.SCRAPE_INTERVAL.key(), scrapeInterval);
+        ingestSettings.put(IngestConfig.ACCESS_LOG_FILES.key(), accessLog.toString());
         Map<String, String> streamsSettings = new LinkedHashMap<>(settings);
         streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString());
 
-        out.println("Starting ingest and the pool-stats streams job...");
+        out.println("Starting ingest (scraping, access-log tailing) and the pool-stats streams job...");
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
@@ -112,7 +113,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Metrics, health  %s/metrics  %s/healthz  %s/readyz%n", ops.url(), ops.url(), ops.url());
         out.printf("  Model servers    %d simulated vLLM pods, e.g. %s%n", fleet.endpoints().size(), fleet.endpoints().get(0).metricsUri());
         out.printf("  Access log       %s%n", accessLog);
-        out.printf("  Topics           %s -> %s%n", Topics.POD_METRICS, Topics.POOL_STATS);
+        out.printf("  Topics           %s -> %s; access log -> %s%n", Topics.POD_METRICS, Topics.POOL_STATS,
+                Topics.ACCESS_LOGS);
         out.println(limit.map(l -> "Stopping by itself after " + l.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
         out.println();
         out.flush();

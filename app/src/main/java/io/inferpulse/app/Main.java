@@ -13,8 +13,10 @@ public final class Main {
     static final int CONFIG_ERROR = 2;
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench")) && System.getProperty("inferpulse.log.level") == null) {
-            // The live view owns the terminal; only warnings and errors interrupt it.
+        boolean dryRun = args.length > 1 && args[0].equals("ingest") && args[1].equals("parse");
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench") || dryRun)
+                && System.getProperty("inferpulse.log.level") == null) {
+            // These commands' output is the point; only warnings and errors may interrupt it.
             System.setProperty("inferpulse.log.level", "WARN");
         }
         System.exit(commandLine().execute(args));

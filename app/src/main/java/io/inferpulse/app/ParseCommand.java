@@ -12,11 +12,10 @@ import io.inferpulse.ingest.promtext.PromTextParseException;
 import io.inferpulse.ingest.promtext.PromTextParser;
 import io.inferpulse.ingest.publish.PodMetricsRecords;
 import io.inferpulse.ingest.receive.AccessLogRecords;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -109,32 +108,35 @@ final class ParseCommand implements Callable<Integer> {
 
     private int accessLogs(IngestConfig config, InputStream in, PrintWriter out, PrintWriter err) throws IOException {
         AccessLogParser parser = AccessLogFormats.parser(format, config.accessLogs().mapping(), config.accessLogs().maxLineBytes());
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        // Lines are split as bytes and decoded one by one, so invalid UTF-8 rejects only its own line.
+        byte[] input = in.readAllBytes();
         int lineNumber = 0;
         int rejected = 0;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
+        for (int start = 0; start < input.length; ) {
+            int end = start;
+            while (end < input.length && input[end] != '\n') {
+                end++;
+            }
+            lineNumber++;
             String line;
-            while (true) {
-                try {
-                    line = reader.readLine();
-                } catch (CharacterCodingException e) {
-                    err.printf("line %d: rejected: invalid UTF-8; the rest of the input is not read%n", lineNumber + 1);
-                    return rejected + 1;
-                }
-                if (line == null) {
-                    break;
-                }
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    out.println(AvroJson.write(AccessLogRecords.toAvro(parser.parse(line))));
-                } catch (AccessLogParseException e) {
-                    rejected++;
-                    err.printf("line %d: rejected: %s%n", lineNumber, e.getMessage());
-                }
+            try {
+                line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(input, start, end - start)).toString().stripTrailing();
+            } catch (CharacterCodingException e) {
+                line = null;
+                rejected++;
+                err.printf("line %d: rejected: invalid UTF-8%n", lineNumber);
+            }
+            start = end + 1;
+            if (line == null || line.isBlank()) {
+                continue;
+            }
+            try {
+                out.println(AvroJson.write(AccessLogRecords.toAvro(parser.parse(line))));
+            } catch (AccessLogParseException e) {
+                rejected++;
+                err.printf("line %d: rejected: %s%n", lineNumber, e.getMessage());
             }
         }
         err.printf("%d lines, %d rejected%n", lineNumber, rejected);

@@ -34,7 +34,7 @@ class DemoIT {
         assertThat(exit).isZero();
         String text = output.toString();
         assertThat(text).contains("inferpulse demo is running.", "Kafka ", "Schema registry  http://127.0.0.1:",
-                "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats");
+                "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats", "access log -> inferpulse.access-logs");
 
         // and every refresh after the first few shows both pools with all their pods ready
         List<String[]> blocks = blocks(text);

@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -79,6 +80,15 @@ public final class IngestService implements AutoCloseable {
     }
 
     public static IngestService start(IngestConfig config, MeterRegistry meters, HealthChecks health, Clock clock) {
+        return start(config, meters, health, clock, () -> new KubernetesClientBuilder().build());
+    }
+
+    /**
+     * Starts ingest; {@code kubernetes} is asked for a client only when discovery is on (in a pod it
+     * finds the service-account token, elsewhere the kubeconfig), and the service closes it.
+     */
+    public static IngestService start(IngestConfig config, MeterRegistry meters, HealthChecks health, Clock clock,
+                                      Supplier<KubernetesClient> kubernetes) {
         TopicSetup.ensure(config.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.POD_METRICS)
                 || s.name().equals(Topics.ACCESS_LOGS) || s.name().equals(Topics.DEAD_LETTER)).toList());
         // Closed in reverse order of creation: receivers and the scraper stop before what they feed.
@@ -108,8 +118,8 @@ public final class IngestService implements AutoCloseable {
         IngestService service = new IngestService(config, scraper, publisher, resources);
         service.refreshTargets();
         if (config.discovery().enabled()) {
-            KubernetesClient kubernetes = push(resources, new KubernetesClientBuilder().build());
-            InferencePoolDiscovery discovery = push(resources, new InferencePoolDiscovery(kubernetes, config.cluster(),
+            InferencePoolDiscovery discovery = push(resources, new InferencePoolDiscovery(
+                    push(resources, kubernetes.get()), config.cluster(),
                     config.discovery().namespace(), service::discovered));
             discovery.start();
         }
