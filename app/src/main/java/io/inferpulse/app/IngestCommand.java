@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "ingest", mixinStandardHelpOptions = true, subcommands = ParseCommand.class,
+@Command(name = "ingest", mixinStandardHelpOptions = true, subcommands = {ParseCommand.class, StdinCommand.class},
         description = "Scrape model servers' /metrics and publish pod samples to Kafka (inferpulse.pod-metrics).")
 final class IngestCommand implements Callable<Integer> {
     @Mixin
