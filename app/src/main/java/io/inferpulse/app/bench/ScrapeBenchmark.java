@@ -1,9 +1,8 @@
 package io.inferpulse.app.bench;
 
+import io.inferpulse.app.bench.jmh.Bodies;
 import com.sun.management.OperatingSystemMXBean;
 import io.inferpulse.avro.DeadLetter;
-import io.inferpulse.devstack.fleet.FleetConfig;
-import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.ingest.engine.PodStatus;
@@ -27,9 +26,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -174,7 +170,7 @@ public final class ScrapeBenchmark {
      * line, and exits when its standard input closes, that is when the parent is done or dead.
      */
     public static void serveTargets(int count, PrintStream out) throws Exception {
-        byte[] body = vllmBody();
+        byte[] body = Bodies.vllm();
         byte[] response = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: "
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         response = Arrays.copyOf(response, response.length + body.length);
@@ -187,23 +183,6 @@ public final class ScrapeBenchmark {
             while (System.in.read() >= 0) {
                 // Nothing is sent on stdin; it only tells us when the parent has gone.
             }
-        }
-    }
-
-    /** A vLLM /metrics body as the simulated fleet serves it after a minute of load, as the JMH benchmarks use. */
-    private static byte[] vllmBody() throws IOException, InterruptedException {
-        FleetConfig config = FleetConfig.builder().pools(1).podsPerPool(1).manualTime().build();
-        try (FleetSimulator fleet = new FleetSimulator(config, line -> { });
-             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            fleet.start();
-            fleet.advance(Duration.ofSeconds(60));
-            HttpRequest request = HttpRequest.newBuilder(fleet.endpoints().get(0).metricsUri())
-                    .timeout(Duration.ofSeconds(10)).GET().build();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
-                throw new IOException("GET " + request.uri() + " answered " + response.statusCode());
-            }
-            return response.body();
         }
     }
 

@@ -1,9 +1,10 @@
 package io.inferpulse.ingest.engine;
 
-import static io.inferpulse.ingest.engine.RandomExpositions.SEED;
+import static io.inferpulse.ingest.promtext.RandomExpositions.SEED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.inferpulse.ingest.promtext.RandomExpositions;
 import io.inferpulse.ingest.promtext.Exposition;
 import io.inferpulse.ingest.promtext.PromTextParseException;
 import io.inferpulse.ingest.promtext.PromTextParser;

@@ -61,7 +61,7 @@ class PromTextParserFuzzTest {
             byte[] body = CORPUS[random.nextInt(CORPUS.length)].getBytes(StandardCharsets.UTF_8);
             int mutations = 1 + random.nextInt(5);
             for (int m = 0; m < mutations; m++) {
-                body = mutate(body, random);
+                body = RandomExpositions.mutate(body, random);
             }
             assertParsesOrRejects(body, i);
         }
@@ -120,37 +120,6 @@ class PromTextParserFuzzTest {
             name.append(rest.charAt(random.nextInt(rest.length())));
         }
         return name.toString();
-    }
-
-    private static byte[] mutate(byte[] body, Random random) {
-        int at = body.length == 0 ? 0 : random.nextInt(body.length);
-        byte symbol = random.nextBoolean() ? SYNTAX[random.nextInt(SYNTAX.length)] : (byte) random.nextInt(256);
-        return switch (random.nextInt(5)) {
-            case 0 -> splice(body, at, 0, new byte[] {symbol});
-            case 1 -> splice(body, at, Math.min(1 + random.nextInt(4), body.length - at), new byte[0]);
-            case 2 -> {
-                byte[] copy = body.clone();
-                if (copy.length > 0) {
-                    copy[at] = symbol;
-                }
-                yield copy;
-            }
-            case 3 -> {
-                int length = Math.min(random.nextInt(30), body.length - at);
-                byte[] segment = new byte[length];
-                System.arraycopy(body, at, segment, 0, length);
-                yield splice(body, random.nextInt(body.length + 1), 0, segment);
-            }
-            default -> splice(body, at, body.length - at, new byte[0]);
-        };
-    }
-
-    private static byte[] splice(byte[] body, int at, int remove, byte[] insert) {
-        byte[] out = new byte[body.length - remove + insert.length];
-        System.arraycopy(body, 0, out, 0, at);
-        System.arraycopy(insert, 0, out, at, insert.length);
-        System.arraycopy(body, at + remove, out, at + insert.length, body.length - at - remove);
-        return out;
     }
 
     private static void assertParsesOrRejects(byte[] body, int caseNumber) {

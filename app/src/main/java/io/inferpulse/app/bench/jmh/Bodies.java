@@ -11,14 +11,14 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 /** The /metrics bodies the benchmarks parse, made once per trial in their setup. */
-final class Bodies {
+public final class Bodies {
     private Bodies() {}
 
     /**
      * A vLLM /metrics body as the simulated fleet serves it: one pod, after a minute of simulated
      * load so that counters and histogram buckets hold realistic, multi-digit values.
      */
-    static byte[] vllm() throws IOException, InterruptedException {
+    public static byte[] vllm() throws IOException, InterruptedException {
         FleetConfig config = FleetConfig.builder().pools(1).podsPerPool(1).manualTime().build();
         try (FleetSimulator fleet = new FleetSimulator(config, line -> {});
              HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {

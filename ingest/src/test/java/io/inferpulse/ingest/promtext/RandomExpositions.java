@@ -1,4 +1,4 @@
-package io.inferpulse.ingest.engine;
+package io.inferpulse.ingest.promtext;
 
 import io.inferpulse.ingest.promtext.Labels;
 import java.util.ArrayList;
