@@ -71,7 +71,8 @@ public record IngestConfig(String cluster, ScrapeSettings scrape, List<ScrapeTar
     public static final ConfigParameter<Integer> SCRAPE_BODY_LIMIT = ConfigParameter.of("scrape.body.limit.bytes",
             intAtLeast(1024), String.valueOf(16 * 1024 * 1024), "Larger /metrics bodies go to the dead-letter topic");
     public static final ConfigParameter<List<String>> SCRAPE_TARGETS = ConfigParameter.of("scrape.targets", LIST, "",
-            "Static targets, each namespace/pool/pod=http://host:port/metrics, optionally followed by ;engine=NAME");
+            "Static targets, each namespace/pool/pod=http://host:port/metrics, optionally followed by "
+                    + ";engine=NAME, ;interval=DURATION and ;timeout=DURATION");
     public static final ConfigParameter<Boolean> DISCOVERY_ENABLED = ConfigParameter.of("discovery.enabled", BOOLEAN,
             "false", "Scrape the ready pods of every InferencePool (both API groups), found through the Kubernetes API");
     public static final ConfigParameter<String> DISCOVERY_NAMESPACE = ConfigParameter.of("discovery.namespace", STRING,
@@ -142,7 +143,8 @@ public record IngestConfig(String cluster, ScrapeSettings scrape, List<ScrapeTar
         } catch (EngineSettingsException e) {
             problems.addAll(e.problems());
         }
-        List<ScrapeTarget> targets = targets(cluster, config.get(SCRAPE_TARGETS), engines, problems);
+        List<ScrapeTarget> targets = targets(cluster, config.get(SCRAPE_TARGETS), engines,
+                scrape == null ? ScrapeProfile.defaults() : scrape.defaultProfile(), problems);
         String scheme = config.get(DISCOVERY_SCHEME);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             problems.add(DISCOVERY_SCHEME.key() + ": '" + scheme + "' is not http or https");
@@ -177,35 +179,53 @@ public record IngestConfig(String cluster, ScrapeSettings scrape, List<ScrapeTar
                 config.get(ACCESS_LOG_HTTP_HOST), config.get(ACCESS_LOG_HTTP_PORT), files);
     }
 
-    private static List<ScrapeTarget> targets(String cluster, List<String> specs, Engines engines, List<String> problems) {
+    /**
+     * Static targets: {@code namespace/pool/pod=URL}, optionally followed by {@code ;engine=NAME},
+     * {@code ;interval=250ms} and {@code ;timeout=200ms} for that target alone.
+     */
+    private static List<ScrapeTarget> targets(String cluster, List<String> specs, Engines engines, ScrapeProfile base,
+                                              List<String> problems) {
         List<ScrapeTarget> targets = new ArrayList<>();
         for (String spec : specs) {
-            String target = spec;
+            String[] parts = spec.split(";");
+            String target = parts[0];
             String engine = Engines.DEFAULT_ENGINE;
-            int semicolon = spec.indexOf(";engine=");
-            if (semicolon >= 0) {
-                target = spec.substring(0, semicolon);
-                engine = spec.substring(semicolon + ";engine=".length()).strip();
-                if (engines.find(engine).isEmpty()) {
-                    problems.add(SCRAPE_TARGETS.key() + ": '" + spec + "': unknown engine '" + engine + "' (known: "
-                            + engines.names() + ")");
-                    continue;
-                }
-            }
-            int eq = target.indexOf('=');
-            String[] who = eq < 0 ? new String[0] : target.substring(0, eq).split("/");
-            if (who.length != 3 || Stream.of(who).anyMatch(String::isBlank)) {
-                problems.add(SCRAPE_TARGETS.key() + ": '" + spec + "' is not namespace/pool/pod=http://host:port/metrics[;engine=NAME]");
-                continue;
-            }
+            Optional<Duration> interval = Optional.empty();
+            Optional<Duration> timeout = Optional.empty();
             try {
+                for (int i = 1; i < parts.length; i++) {
+                    String[] option = parts[i].split("=", 2);
+                    String value = option.length == 2 ? option[1].strip() : "";
+                    switch (option[0].strip()) {
+                        case "engine" -> engine = engines.find(value).map(m -> m.engine()).orElseThrow(() ->
+                                new IllegalArgumentException("unknown engine '" + value + "' (known: " + engines.names() + ")"));
+                        case "interval" -> interval = Optional.of(POSITIVE_DURATION.parse(value));
+                        case "timeout" -> timeout = Optional.of(POSITIVE_DURATION.parse(value));
+                        default -> throw new IllegalArgumentException("unknown option '" + parts[i]
+                                + "' (known: engine, interval, timeout)");
+                    }
+                }
+                int eq = target.indexOf('=');
+                String[] who = eq < 0 ? new String[0] : target.substring(0, eq).split("/");
+                if (who.length != 3 || Stream.of(who).anyMatch(String::isBlank)) {
+                    throw new IllegalArgumentException("expected namespace/pool/pod=http://host:port/metrics"
+                            + "[;engine=NAME][;interval=DURATION][;timeout=DURATION]");
+                }
                 URI url = URI.create(target.substring(eq + 1).strip());
                 if (url.getHost() == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
                     throw new IllegalArgumentException("not an http(s) URL");
                 }
-                String address = url.getHost() + ":" + url.getPort();
-                targets.add(new ScrapeTarget(new PodIdentity(cluster, who[0], who[1], who[2], address, Map.of()), url,
-                        ScrapeProfile.defaults(), engine));
+                // Without options of its own a target keeps ScrapeProfile.defaults(), which the scraper
+                // reads as "the configured default"; with them it starts from the configured default.
+                ScrapeProfile profile = interval.isEmpty() && timeout.isEmpty() ? ScrapeProfile.defaults() : base;
+                if (interval.isPresent()) {
+                    profile = profile.withInterval(interval.get());
+                }
+                if (timeout.isPresent()) {
+                    profile = profile.withTimeout(timeout.get());
+                }
+                targets.add(new ScrapeTarget(new PodIdentity(cluster, who[0], who[1], who[2], url.getHost() + ":" + url.getPort(),
+                        Map.of()), url, profile, engine));
             } catch (IllegalArgumentException e) {
                 problems.add(SCRAPE_TARGETS.key() + ": '" + spec + "': " + e.getMessage());
             }
