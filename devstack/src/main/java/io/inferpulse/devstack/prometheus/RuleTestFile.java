@@ -66,7 +66,10 @@ public record RuleTestFile(List<String> ruleFiles, Duration evaluationInterval, 
         }
     }
 
-    /** The result of {@code expr} at {@code evalTime}; promtool compares values to within 1e-6 relative. */
+    /**
+     * The result of {@code expr} at {@code evalTime}. promtool 2.42 compares values exactly, so an
+     * expectation computed outside PromQL may need both sides rounded, e.g. {@code round(expr, 1e-9)}.
+     */
     public record PromqlExprTest(String expr, Duration evalTime, List<ExpectedSample> expSamples) {
         public PromqlExprTest {
             expSamples = List.copyOf(expSamples);
