@@ -80,6 +80,12 @@ public final class Promtool {
         return run(directory, List.of(executable.toString(), "test", "rules", file.getFileName().toString()));
     }
 
+    /** {@code promtool check rules FILE}: whether Prometheus would load the rule file, with its complaints if not. */
+    public Result checkRules(Path rules) throws IOException {
+        Path absolute = rules.toAbsolutePath();
+        return run(absolute.getParent(), List.of(executable.toString(), "check", "rules", absolute.toString()));
+    }
+
     private Result run(Path directory, List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
         // read while it runs: a full pipe would block promtool

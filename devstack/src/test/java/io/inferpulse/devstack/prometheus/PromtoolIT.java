@@ -152,6 +152,20 @@ class PromtoolIT {
         assertThat(result.passed()).as(result.output()).isTrue();
     }
 
+    @Test
+    void shouldCheckWhetherPrometheusWouldLoadARuleFile() throws IOException {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, RULES.replace("for: 1m", "for: soon"));
+
+        Promtool.Result good = promtool.checkRules(dir.resolve("rules.yaml"));
+        Promtool.Result bad = promtool.checkRules(broken);
+
+        assertThat(good.passed()).as(good.output()).isTrue();
+        assertThat(good.output()).contains("SUCCESS: 1 rules found");
+        assertThat(bad.passed()).isFalse();
+        assertThat(bad.output()).contains("broken.yaml").contains("soon");
+    }
+
     private static Map<String, String> withLe(Map<String, String> labels, String le) {
         Map<String, String> copy = new HashMap<>(labels);
         copy.put("le", le);
