@@ -2,6 +2,7 @@ package io.inferpulse.app;
 
 import io.inferpulse.app.bench.AccessLogBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
+import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
 import io.inferpulse.app.bench.ScrapeBenchmark;
 import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
-                BenchCommand.AccessLogs.class, BenchCommand.Jmh.class})
+                BenchCommand.AccessLogs.class, BenchCommand.Quantiles.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -97,6 +98,21 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             new AccessLogBenchmark(System.out).run(lines);
+            return 0;
+        }
+    }
+
+    @Command(name = "quantiles", mixinStandardHelpOptions = true,
+            description = "Accuracy of latency quantiles (P50, P90, P99) on generated distributions with fixed seeds: "
+                    + "DDSketch (1% relative accuracy, as the request-stats job) and Prometheus's histogram_quantile over "
+                    + "the EPP's request-duration buckets, each against the exact value. No Kafka.")
+    static final class Quantiles implements Callable<Integer> {
+        @Option(names = "--samples", defaultValue = "200000", description = "Latencies per distribution (default ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Override
+        public Integer call() {
+            new QuantileAccuracyBenchmark(System.out).run(samples);
             return 0;
         }
     }
