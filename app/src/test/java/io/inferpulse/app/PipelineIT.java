@@ -112,7 +112,7 @@ class PipelineIT {
 
         // then pool-stats holds the float means (not integer division) over the three pods
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            PoolStats stats = latest(key("known-0")).orElseThrow();
+            PoolStats stats = latest(key("known-0")).orElseThrow(() -> new AssertionError("no pool-stats record for known-0 yet"));
             assertThat(stats.getReadyPods()).isEqualTo(3);
             assertThat(stats.getAverageKvCacheUtilization()).isCloseTo(1.6 / 3, within(1e-9));
             assertThat(stats.getAverageQueueSize()).isCloseTo(3.0, within(1e-9));
@@ -138,7 +138,7 @@ class PipelineIT {
 
         // then it leaves ready pods and the averages once its last sample is older than the threshold
         await().atMost(STALENESS.plusSeconds(10)).untilAsserted(() -> {
-            PoolStats stats = latest(key("stop-0")).orElseThrow();
+            PoolStats stats = latest(key("stop-0")).orElseThrow(() -> new AssertionError("no pool-stats record for stop-0 yet"));
             assertThat(stats.getReadyPods()).isEqualTo(2);
             assertThat(stats.getAverageKvCacheUtilization()).isCloseTo(0.2, within(1e-9));
             assertThat(stats.getAverageQueueSize()).isCloseTo(3.0, within(1e-9));
@@ -160,7 +160,7 @@ class PipelineIT {
 
         // then the pool is still reported, with zero ready pods and no averages
         await().atMost(STALENESS.plusSeconds(10)).untilAsserted(() -> {
-            PoolStats stats = latest(key("empty-0")).orElseThrow();
+            PoolStats stats = latest(key("empty-0")).orElseThrow(() -> new AssertionError("no pool-stats record for empty-0 yet"));
             assertThat(stats.getReadyPods()).isZero();
             assertThat(stats.getAverageKvCacheUtilization()).isNull();
             assertThat(stats.getAverageQueueSize()).isNull();
