@@ -123,9 +123,8 @@ final class RoutingFile {
         String receiver = scalar(f, "receiver", path).orElse(parent == null ? null : parent.receiver());
         if (receiver == null) {
             problem(node, path + ".receiver", "required on the top-level route");
-        } else if (!receiverNames.contains(receiver)) {
-            Node at = f.containsKey("receiver") ? f.get("receiver").getValueNode() : node;
-            problem(at, path + ".receiver", "no receiver named '" + receiver + "' in receivers");
+        } else if (f.containsKey("receiver") && !receiverNames.contains(receiver)) {
+            problem(f.get("receiver").getValueNode(), path + ".receiver", "no receiver named '" + receiver + "' in receivers");
         }
         List<String> groupBy = parent == null ? List.of() : parent.groupBy();
         boolean groupByAll = parent != null && parent.groupByAll();
