@@ -68,6 +68,11 @@ final class KafkaStack implements AutoCloseable {
         producer.send(new ProducerRecord<>(Topics.ALERTS, event.getFingerprint(), event)).get(10, TimeUnit.SECONDS);
     }
 
+    /** To one partition, for tests that rely on the order events are read in. */
+    void send(AlertEvent event, int partition) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.ALERTS, partition, event.getFingerprint(), event)).get(10, TimeUnit.SECONDS);
+    }
+
     /** How far the group has committed compared with the end of the alerts topic, per partition. */
     Map<Integer, Long> uncommitted(String groupId) throws Exception {
         try (Admin admin = Admin.create(kafka().clientConfig("it-admin"))) {
