@@ -70,7 +70,16 @@ final class Delivery implements AutoCloseable {
                 // log must learn that the firing set is empty (Alertmanager's RetryStage does the same).
                 log.delivered(n);
             } else {
-                Integration.Response answer = attempt(n);
+                Integration.Response answer;
+                try {
+                    answer = attempt(n);
+                } catch (RuntimeException bug) {
+                    // Only the class: the message of a failure deep in an HTTP client can quote the secret URL.
+                    LOG.error("{} failed on {} with {}; dead-lettering it", target.name(), n.groupKey(), bug.getClass().getName());
+                    deadLetter(n, "integration_error", target.name() + " failed: " + bug.getClass().getName(), 0, start);
+                    n.tickets().forEach(OffsetTracker.Ticket::release);
+                    return;
+                }
                 if (answer.ok()) {
                     log.delivered(n);
                     metrics.delivered(target, Duration.between(start, clock.instant()));

@@ -9,7 +9,7 @@ import java.time.Duration;
  * The notifier's metrics, named after Alertmanager's ({@code alertmanager_notifications_total} and
  * friends): {@code inferpulse_notifications_total{receiver,integration}} counts notifications
  * delivered, {@code inferpulse_notifications_failed_total{receiver,integration,reason}} those
- * dead-lettered (reason: {@code client_error}, {@code retries_exhausted}), and
+ * dead-lettered (reason: {@code client_error}, {@code retries_exhausted}, {@code integration_error}), and
  * {@code inferpulse_notification_latency_seconds{receiver,integration}} the time from the first
  * attempt to the outcome, retries included.
  */

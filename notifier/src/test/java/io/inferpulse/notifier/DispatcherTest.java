@@ -181,6 +181,21 @@ class DispatcherTest {
     }
 
     @Test
+    void shouldForgetATombstonedAlertWithoutNotifyingIt() {
+        Dispatcher d = dispatcher(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(4), channel);
+        receive(d, AlertEvents.firing(LATENCY_A, T0, T0), T0);
+        receive(d, AlertEvents.firing(LATENCY_B, T0, T0), T0);
+
+        d.forget(AlertEvents.fingerprint(LATENCY_A));
+
+        assertThat(offsets.committable()).as("the forgotten alert's record is no longer owed").containsEntry(P0, 1L);
+        assertThat(d.flush(T0.plusSeconds(30))).singleElement()
+                .satisfies(n -> assertThat(n.firing()).containsExactly(AlertEvents.fingerprint(LATENCY_B)));
+        d.forget(AlertEvents.fingerprint(LATENCY_B));
+        assertThat(d.groupCount()).isZero();
+    }
+
+    @Test
     void shouldRouteByMatchersAndContinue() {
         Route critical = new Route("{}/{severity=\"critical\"}", "pager", List.of("alertname"), false, Duration.ofSeconds(1),
                 Duration.ofMinutes(5), Duration.ofHours(4), List.of(LabelMatcher.parse("severity=\"critical\"")), true, List.of());
