@@ -1,0 +1,263 @@
+package io.inferpulse.notifier;
+
+import io.inferpulse.avro.AlertEvent;
+import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.kafka.TopicSetup;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.schemas.Topic;
+import io.inferpulse.schemas.Topics;
+import io.inferpulse.schemas.registry.RegistryClientConfig;
+import io.inferpulse.schemas.registry.SchemaRegistryClient;
+import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.serde.AvroSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes {@code inferpulse.alerts}, groups alerts by the routing tree and delivers notifications.
+ * One thread owns the consumer and the {@link Dispatcher}; deliveries run on virtual threads.
+ * Offsets are committed by hand, only past records whose notifications were all delivered or
+ * dead-lettered, and the notification log is loaded from its compacted topic before consuming.
+ * Run one instance per consumer group: a second would group and notify independently.
+ */
+public final class NotifierService implements AutoCloseable {
+    public static final String NOTIFIER_LOG = "inferpulse.notifier-log";
+    static final Topics.Spec NOTIFIER_LOG_SPEC = new Topics.Spec(NOTIFIER_LOG, true, "-1");
+    private static final Logger LOG = LoggerFactory.getLogger(NotifierService.class);
+    private static final Duration MAX_POLL = Duration.ofMillis(100);
+
+    private final KafkaConsumer<String, AlertEvent> consumer;
+    private final Producer<String, String> logProducer;
+    private final Producer<String, DeadLetter> deadLetterProducer;
+    private final SchemaRegistryClient registry;
+    private final Dispatcher dispatcher;
+    private final Delivery delivery;
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final Clock clock;
+    private final DeadLetters deadLetters;
+    private final Thread loop;
+    private volatile boolean running = true;
+    private volatile boolean assigned;
+    private Map<TopicPartition, Long> committed = Map.of();
+
+    private NotifierService(NotifierConfig config, Routing routing, MeterRegistry meters, Clock clock) {
+        this.clock = clock;
+        TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), NOTIFIER_LOG_SPEC));
+        registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
+        Topics topics = new Topics(new AvroSerdes(registry));
+
+        Map<String, Object> producerConfig = config.kafka().clientConfig(config.groupId() + "-log");
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        logProducer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+        NotificationLog log = new NotificationLog((key, json) -> write(logProducer, key, json));
+        int restored = restore(config, log);
+        LOG.info("Notification log: {} entries restored from {}", restored, NOTIFIER_LOG);
+
+        Topic<String, DeadLetter> deadLetter = topics.deadLetter();
+        Map<String, Object> dlqConfig = config.kafka().clientConfig(config.groupId() + "-dead-letters");
+        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        deadLetterProducer = new KafkaProducer<>(dlqConfig, deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        deadLetters = new DeadLetters(deadLetterProducer, deadLetter, meters, clock, 1024 * 1024);
+
+        dispatcher = new Dispatcher(routing, log);
+        delivery = new Delivery(config.retry(), log, deadLetters, new NotifierMetrics(meters), clock);
+
+        Topic<String, AlertEvent> alerts = topics.alerts();
+        Map<String, Object> consumerConfig = config.kafka().clientConfig(config.groupId());
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(consumerConfig, alerts.keySerde().deserializer(), alerts.valueSerde().deserializer());
+        consumer.subscribe(List.of(Topics.ALERTS), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                commit();
+                offsets.forget(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                assigned = true;
+            }
+        });
+        loop = Thread.ofPlatform().name("notifier").start(this::run);
+    }
+
+    public static NotifierService start(NotifierConfig config, MeterRegistry meters, HealthChecks health) {
+        return start(config, meters, health, System.out, Clock.systemUTC());
+    }
+
+    /** @param console where console receivers print */
+    public static NotifierService start(NotifierConfig config, MeterRegistry meters, HealthChecks health, PrintStream console,
+                                        Clock clock) {
+        NotifierService service = new NotifierService(config, config.routing(console, clock), meters, clock);
+        health.addLiveness("notifier-loop", () -> service.loop.isAlive() || !service.running
+                ? Optional.empty() : Optional.of("the consumer loop stopped"));
+        health.addReadiness("notifier-assignment", () -> service.assigned
+                ? Optional.empty() : Optional.of("no partitions of " + Topics.ALERTS + " assigned yet"));
+        return service;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                Instant now = clock.instant();
+                Duration wait = Duration.between(now, dispatcher.nextDue(now.plus(MAX_POLL)));
+                try {
+                    for (ConsumerRecord<String, AlertEvent> r : consumer.poll(wait.isNegative() ? Duration.ZERO
+                            : wait.compareTo(MAX_POLL) > 0 ? MAX_POLL : wait)) {
+                        handle(r);
+                    }
+                } catch (RecordDeserializationException e) {
+                    deadLetterUnreadable(e);
+                }
+                dispatcher.flush(clock.instant()).forEach(delivery::submit);
+                commit();
+            }
+        } catch (WakeupException e) {
+            // close() asked the poll to return
+        } catch (RuntimeException e) {
+            LOG.error("Notifier loop failed; nothing more is consumed until a restart", e);
+            throw e;
+        } finally {
+            try {
+                delivery.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            commit();
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, AlertEvent> r) {
+        OffsetTracker.Ticket ticket = offsets.track(new TopicPartition(r.topic(), r.partition()), r.offset());
+        try {
+            if (r.value() == null) {
+                dispatcher.forget(r.key());
+                return;
+            }
+            Alert.from(r.value()).ifPresent(a -> dispatcher.receive(a, ticket, clock.instant()).forEach(delivery::submit));
+        } finally {
+            ticket.release();
+        }
+    }
+
+    /** A record that is not an AlertEvent is dead-lettered and skipped, never retried forever. */
+    private void deadLetterUnreadable(RecordDeserializationException e) {
+        TopicPartition tp = e.topicPartition();
+        ByteBuffer value = e.valueBuffer();
+        byte[] raw = new byte[value == null ? 0 : value.remaining()];
+        if (value != null) {
+            value.duplicate().get(raw);
+        }
+        OffsetTracker.Ticket ticket = offsets.track(tp, e.offset());
+        try {
+            deadLetters.send(Topics.ALERTS, "notify.deserialize", "not an AlertEvent: " + e.getMessage(), raw,
+                    Map.of("partition", String.valueOf(tp.partition()), "offset", String.valueOf(e.offset()))).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while dead-lettering " + tp + "@" + e.offset(), ie);
+        } catch (ExecutionException | TimeoutException de) {
+            throw new IllegalStateException("Could not dead-letter unreadable record " + tp + "@" + e.offset(), de);
+        }
+        consumer.seek(tp, e.offset() + 1);
+        ticket.release();
+    }
+
+    private void commit() {
+        Map<TopicPartition, Long> now = offsets.committable();
+        if (now.equals(committed)) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> changed = now.entrySet().stream()
+                .filter(e -> !e.getValue().equals(committed.get(e.getKey())))
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue())));
+        consumer.commitSync(changed);
+        committed = new HashMap<>(now);
+    }
+
+    private static int restore(NotifierConfig config, NotificationLog log) {
+        Map<String, Object> props = config.kafka().clientConfig(config.groupId() + "-log-reader");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = reader.partitionsFor(NOTIFIER_LOG).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("Could not read " + NOTIFIER_LOG + " to its end within 2 minutes");
+                }
+                reader.poll(MAX_POLL).forEach(r -> log.restore(r.key(), r.value()));
+            }
+        }
+        return log.size();
+    }
+
+    private static void write(Producer<String, String> producer, String key, String json) {
+        try {
+            producer.send(new ProducerRecord<>(NOTIFIER_LOG, key, json)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while writing the notification log", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not write the notification log entry " + key + " to " + NOTIFIER_LOG, e);
+        }
+    }
+
+    private static Topics.Spec spec(String name) {
+        return Topics.SPECS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Deliveries still running, for tests and shutdown logs. */
+    int inFlight() {
+        return delivery.inFlight();
+    }
+
+    /**
+     * Stops consuming, interrupts deliveries in progress (their records stay uncommitted), commits
+     * what was delivered and closes the clients.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        loop.join(30_000);
+        logProducer.close(Duration.ofSeconds(10));
+        deadLetterProducer.close(Duration.ofSeconds(10));
+        registry.close();
+    }
+}
