@@ -151,6 +151,8 @@ final class PromQlParser {
                 expect(Kind.RIGHT_PAREN, ")");
                 return inner;
             }
+            case DURATION -> throw new PromQlException("duration literal " + t.describe() + " is not supported outside"
+                    + " a range [..]; " + SUPPORTED);
             case STRING -> throw new PromQlException("string literal \"" + t.text() + "\" at character "
                     + (t.position() + 1) + " is not supported; " + SUPPORTED);
             case LEFT_BRACE -> throw new PromQlException("selector without a metric name at character "
