@@ -198,7 +198,7 @@ class PromQlTest {
         assertRejected("1 > 2", "comparisons between scalars must use the bool modifier");
         assertRejected("topk(3, " + QUEUE + ")", "aggregation \"topk\" is not supported");
         assertRejected(QUEUE + "[5m]", "range selector " + QUEUE + "[5m] is only supported inside rate()");
-        assertRejected("(" + QUEUE + ")[5m:1m]", "subquery [5m:1m] at character 37 is not supported");
+        assertRejected("(" + QUEUE + ")[5m:1m]", "subquery [5m:1m] at character 36 is not supported");
         assertRejected(QUEUE + "{name=~\"(?=p)p1\"}", "look-around or back-references");
         assertRejected(QUEUE + "{name=~\"p(\"}", "bad regex \"p(\"");
         assertRejected(QUEUE + " > ", "expected a number, a selector");
