@@ -1,5 +1,6 @@
 package io.inferpulse.app;
 
+import io.inferpulse.streams.rules.PromDuration;
 import io.inferpulse.streams.rules.RuleFileException;
 import io.inferpulse.streams.rules.RuleFiles;
 import io.inferpulse.streams.rules.RuleGroup;
@@ -10,10 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code inferpulse rules}: tools for Prometheus alert rule files. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Prometheus alert rule files.",
@@ -29,8 +32,9 @@ final class RulesCommand {
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "Rule files to check.")
         List<Path> files;
 
-        @Option(names = "--request-window", defaultValue = "PT5M", paramLabel = "DURATION",
-                description = "Window of the request statistics, the only range rate(...[W]) may use, as an ISO-8601"
+        @Option(names = "--request-window", defaultValue = "5m", paramLabel = "DURATION",
+                converter = PrometheusDuration.class,
+                description = "Window of the request statistics, the only range rate(...[W]) may use, as a Prometheus"
                         + " duration (default ${DEFAULT-VALUE}).")
         Duration requestWindow;
 
@@ -60,6 +64,17 @@ final class RulesCommand {
             }
             out.flush();
             return failed ? 1 : 0;
+        }
+    }
+
+    static final class PrometheusDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return PromDuration.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

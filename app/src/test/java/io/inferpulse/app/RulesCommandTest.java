@@ -80,9 +80,20 @@ class RulesCommandTest {
                     expr: sum(rate(inference_model_request_error_total[1m])) > 0
                 """);
 
-        assertThat(run("rules", "check", "--request-window", "PT1M", file.toString())).isZero();
+        assertThat(run("rules", "check", "--request-window", "1m", file.toString())).isZero();
         assertThat(run("rules", "check", file.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("computed over 5m windows only");
+    }
+
+    @Test
+    void shouldRejectARequestWindowThatIsNotAPrometheusDuration(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("empty.yaml"), "groups: []\n");
+
+        int exit = run("rules", "check", "--request-window", "five minutes", file.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("--request-window").contains("not a valid duration string: \"five minutes\"");
     }
 
     private int run(String... args) {

@@ -14,6 +14,7 @@ import io.inferpulse.streams.rules.PromQlLexer.Kind;
 import io.inferpulse.streams.rules.PromQlLexer.Token;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -473,7 +474,7 @@ final class PromQlParser {
     }
 
     private static Map<String, BinaryOp> operators() {
-        Map<String, BinaryOp> ops = new java.util.HashMap<>();
+        Map<String, BinaryOp> ops = new HashMap<>();
         for (BinaryOp op : BinaryOp.values()) {
             ops.put(op.symbol, op);
         }

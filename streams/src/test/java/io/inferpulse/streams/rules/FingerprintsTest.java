@@ -3,6 +3,7 @@ package io.inferpulse.streams.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class FingerprintsTest {
         for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
             for (String part : new String[] {e.getKey(), e.getValue()}) {
                 byte[] bytes = (part).getBytes(StandardCharsets.UTF_8);
-                byte[] withSeparator = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+                byte[] withSeparator = Arrays.copyOf(bytes, bytes.length + 1);
                 withSeparator[bytes.length] = (byte) 0xff;
                 for (byte b : withSeparator) {
                     h = (h ^ Byte.toUnsignedLong(b)) * 1099511628211L;

@@ -3,6 +3,7 @@ package io.inferpulse.streams.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,7 +40,7 @@ class PrometheusTemplateParityTest {
     void shouldRenderExactlyAsPrometheus(String name, double value, String label, String annotation) {
         Sample sample = Sample.of(StatSeries.POOL_QUEUE_SIZE, Map.of("name", name), value);
 
-        assertThat(RULE.evaluate(SeriesSet.of(java.util.List.of(sample)))).containsExactly(sample);
+        assertThat(RULE.evaluate(SeriesSet.of(List.of(sample)))).containsExactly(sample);
         assertThat(RULE.alertLabels(sample)).containsExactly(Map.entry("alertname", "T"), Map.entry("name", name),
                 Map.entry("v", label));
         assertThat(RULE.annotations(sample)).containsExactly(Map.entry("a", annotation));

@@ -2,6 +2,8 @@ package io.inferpulse.streams.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +37,8 @@ class RuleFilesTest {
                 """, "f.yaml", SETTINGS);
 
         assertThat(groups).extracting(RuleGroup::name, RuleGroup::interval)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("fast", Duration.ofSeconds(30)),
-                        org.assertj.core.groups.Tuple.tuple("default-interval", Duration.ofSeconds(15)));
+                .containsExactly(tuple("fast", Duration.ofSeconds(30)),
+                        tuple("default-interval", Duration.ofSeconds(15)));
         AlertingRule rule = groups.get(0).rules().get(0);
         assertThat(rule.holdDuration()).isEqualTo(Duration.ofMinutes(90));
         assertThat(rule.keepFiringFor()).isEqualTo(Duration.ofSeconds(10));
@@ -65,7 +67,7 @@ class RuleFilesTest {
 
     @Test
     void shouldReportEveryProblemWithItsLine() {
-        RuleFileException e = (RuleFileException) org.assertj.core.api.Assertions.catchThrowable(() -> RuleFiles.parse("""
+        RuleFileException e = (RuleFileException) catchThrowable(() -> RuleFiles.parse("""
                 groups:
                 - name: g
                   rules:
