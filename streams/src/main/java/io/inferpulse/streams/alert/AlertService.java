@@ -111,7 +111,9 @@ public final class AlertService implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // Leave the group: a stopping instance hands its rule groups over at once instead of after the
+        // session timeout, during which their pending timers would run late.
+        streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         streamsMetrics.close();
         deadLetterProducer.close();
         registry.close();
