@@ -111,8 +111,9 @@ public final class AlertService implements AutoCloseable {
 
     @Override
     public void close() {
-        // Leave the group: a stopping instance hands its rule groups over at once instead of after the
-        // session timeout, during which their pending timers would run late.
+        // A static member (streams.group.instance.id) leaves the group, so whoever takes its rule groups
+        // over starts at once rather than after the session timeout, during which pending timers would
+        // run late. Kafka Streams never sends a dynamic member's leave on close.
         streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         streamsMetrics.close();
         deadLetterProducer.close();

@@ -115,6 +115,9 @@ class AlertServiceRestartIT {
                 AlertConfig.APPLICATION_ID.key(), "alert-restart-it",
                 AlertConfig.STATE_DIR.key(), dir.resolve("state-1").toString(),
                 "streams.commit.interval.ms", "100",
+                // A static member, as a StatefulSet pod would be: the restarted instance takes its
+                // tasks over at once instead of after the old member's session timeout.
+                "streams.group.instance.id", "alert-restart-it-0",
                 "http.port", "0"));
         AlertConfig first = AlertConfig.of(settings);
         TopicSetup.ensure(first.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.POOL_STATS)
