@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertTopologyTest {
     private static final String APPLICATION_ID = "alert-topology-test";
     private static final Duration INTERVAL = Duration.ofSeconds(15);
+    /** Wall-clock step of the tests, and how often inputs report: a divisor of the interval, so every instant is evaluated. */
+    private static final Duration STEP = Duration.ofSeconds(5);
     /** An evaluation instant: a multiple of the interval since the epoch. */
     private static final Instant T0 = Instant.parse("2025-06-02T10:00:00Z");
     private static final RuleSettings RULE_SETTINGS = new RuleSettings(INTERVAL, Duration.ofMinutes(5), "http://prometheus.example:9090");
@@ -63,7 +65,7 @@ class AlertTopologyTest {
                 "cluster", "gke-eu-1", "namespace", "llm", "name", "vllm-llama3", "severity", "critical", "impact", "performance"));
         String fingerprint = alertmanagerFingerprint(expectedLabels);
 
-        // given a pool whose average queue is 60, reported every second as the pool-stats job does
+        // given a pool whose average queue is 60
         runUntil(T0, 60.0);
 
         // then it is pending from the first evaluation that sees it
@@ -148,7 +150,7 @@ class AlertTopologyTest {
         runUntil(T0.plus(Duration.ofMinutes(5)), 60.0);
         assertThat(alerts.readRecordsToList()).last()
                 .satisfies(e -> assertThat(e.value().getState()).isEqualTo(AlertState.FIRING));
-        Instant lastReport = now.minusSeconds(1);
+        Instant lastReport = now.minus(STEP);
 
         // when the pool stops reporting altogether, its series is still read while at most 5 m old (the lookback delta)
         Instant staleFrom = lastReport.plus(Duration.ofMinutes(5)).plusMillis(1);
@@ -171,7 +173,8 @@ class AlertTopologyTest {
 
         // given per-target model stats every 15 s with 8 % of requests failing (80 of 1000 in the 5 m window)
         runUntil(T0.plus(Duration.ofMinutes(5)), () -> {
-            if (now.getEpochSecond() % INTERVAL.toSeconds() == INTERVAL.toSeconds() - 1) {
+            // every 15 s, as the model-stats job reports
+            if (now.plus(STEP).toEpochMilli() % INTERVAL.toMillis() == 0) {
                 modelStats.pipeInput(new TestRecord<>("llama-3-8b/llama-3-8b-lora",
                         modelStats("llama-3-8b", "llama-3-8b-lora", 1000, 80), now));
             }
@@ -220,8 +223,8 @@ class AlertTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // One second before the first evaluation instant, so the first evaluation is at T0.
-        now = T0.minusSeconds(1);
+        // One step before the first evaluation instant, so the first evaluation is at T0.
+        now = T0.minus(STEP);
         driver = new TopologyTestDriver(AlertTopology.build(topics, groups, AlertSettings.defaults(), new AlertMetrics(meters)),
                 props, now);
         poolStats = driver.createInputTopic(Topics.POOL_STATS, topics.poolStats().keySerde().serializer(),
@@ -232,25 +235,25 @@ class AlertTopologyTest {
                 topics.alerts().valueSerde().deserializer());
     }
 
-    /** Reports the pool every second with the given average queue until the wall clock reaches {@code until}. */
+    /** Reports the pool every step with the given average queue until the wall clock reaches {@code until}. */
     private void runUntil(Instant until, double averageQueue) {
         runUntil(until, () -> poolStats.pipeInput(new TestRecord<>(Topics.poolKey("gke-eu-1", "llm", "vllm-llama3"),
                 poolStats("gke-eu-1", averageQueue, 0.5), now)));
     }
 
-    /** Runs {@code report} at each second of the wall clock, which stops at {@code until}. */
+    /** Runs {@code report} at each step of the wall clock, which stops at {@code until}. */
     private void runUntil(Instant until, Runnable report) {
         while (now.isBefore(until)) {
             report.run();
-            now = now.plusSeconds(1);
-            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            now = now.plus(STEP);
+            driver.advanceWallClockTime(STEP);
         }
     }
 
     private void advanceTo(Instant until) {
         while (now.isBefore(until)) {
-            now = now.plusSeconds(1);
-            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            now = now.plus(STEP);
+            driver.advanceWallClockTime(STEP);
         }
     }
 
