@@ -1,5 +1,6 @@
 package io.inferpulse.streams.alert;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -19,7 +20,7 @@ record ActiveAlert(AlertStatus status, SortedMap<String, String> labels, Map<Str
 
     ActiveAlert {
         Objects.requireNonNull(status, "status");
-        labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         annotations = Map.copyOf(annotations);
     }
 

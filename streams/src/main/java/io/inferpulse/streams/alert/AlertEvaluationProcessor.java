@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
     private final AlertSettings settings;
     private final AlertMetrics metrics;
     private final Map<String, Long> lastEvaluatedMs = new HashMap<>();
-    private final Set<String> reportedGroups = new java.util.HashSet<>();
+    private final Set<String> reportedGroups = new HashSet<>();
     private ProcessorContext<String, AlertEvent> context;
     private KeyValueStore<String, SeriesPoint> seriesStore;
     private KeyValueStore<String, ActiveAlert> alertStore;
@@ -122,7 +123,7 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
         }
         SeriesSet input = name -> series.getOrDefault(name, List.of());
         Map<AlertStatus, Integer> counts = new EnumMap<>(AlertStatus.class);
-        Set<String> ruleNames = new java.util.HashSet<>();
+        Set<String> ruleNames = new HashSet<>();
         for (AlertingRule rule : group.rules()) {
             ruleNames.add(rule.name());
             Map<String, ActiveAlert> known = alertsByRule.getOrDefault(rule.name(), Map.of());

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,7 +33,7 @@ public final class AlertMetrics {
             Gauge.builder("inferpulse_alerts", alertsByGroup, groups -> groups.values().stream()
                             .mapToInt(counts -> counts.getOrDefault(status, 0)).sum())
                     .description("Alert instances held by this instance, by state")
-                    .tag("state", status.name().toLowerCase(java.util.Locale.ROOT))
+                    .tag("state", status.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.inferpulse.runtime.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -30,7 +31,7 @@ class AlertConfigTest {
 
     @Test
     void shouldReadRuleFilesAndTimings() {
-        Map<String, String> settings = new java.util.HashMap<>(KAFKA);
+        Map<String, String> settings = new HashMap<>(KAFKA);
         settings.put("alerts.rules", "/etc/inferpulse/a.yaml, /etc/inferpulse/b.yaml");
         settings.put("alerts.evaluation.interval", "30s");
         settings.put("alerts.resend.delay", "2m");
@@ -50,7 +51,7 @@ class AlertConfigTest {
 
     @Test
     void shouldNameTheKeyOfABadDuration() {
-        Map<String, String> settings = new java.util.HashMap<>(KAFKA);
+        Map<String, String> settings = new HashMap<>(KAFKA);
         settings.put("alerts.resend.delay", "soon");
 
         assertThatThrownBy(() -> AlertConfig.of(settings)).isInstanceOf(ConfigException.class)
@@ -59,7 +60,7 @@ class AlertConfigTest {
 
     @Test
     void shouldRunExactlyOnceAndPassStreamsSettingsThrough() {
-        Map<String, String> settings = new java.util.HashMap<>(KAFKA);
+        Map<String, String> settings = new HashMap<>(KAFKA);
         settings.put("streams.num.standby.replicas", "1");
         settings.put("streams.state.dir", "/var/lib/inferpulse-alerts");
 

@@ -3,6 +3,7 @@ package io.inferpulse.streams.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ class AlertLifecycleTest {
         long firedAt = T0 + 300_000;
 
         // when it keeps firing for three more minutes, evaluated every 15 s
-        List<Long> sentAt = new java.util.ArrayList<>();
+        List<Long> sentAt = new ArrayList<>();
         for (long ts = firedAt + STEP; ts <= firedAt + 180_000; ts += STEP) {
             AlertOutcome outcome = step(ts, FIVE_MINUTES, 60);
             if (outcome.emit() == AlertOutcome.Emit.EVENT) {
@@ -154,7 +155,7 @@ class AlertLifecycleTest {
         long resolvedAt = T0 + 300_000 + STEP;
         stepMissing(resolvedAt, FIVE_MINUTES);
 
-        List<Long> sentAt = new java.util.ArrayList<>();
+        List<Long> sentAt = new ArrayList<>();
         AlertOutcome outcome = null;
         for (long ts = resolvedAt + STEP; ts <= resolvedAt + 15 * 60_000; ts += STEP) {
             outcome = stepMissing(ts, FIVE_MINUTES);

@@ -1,6 +1,7 @@
 package io.inferpulse.streams.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.inferpulse.avro.AlertEvent;
 import io.inferpulse.avro.AlertState;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -186,7 +188,7 @@ class AlertTopologyTest {
         assertThat(events).allSatisfy(e -> {
             assertThat(e.getLabels()).isEqualTo(expectedLabels);
             assertThat(e.getFingerprint()).isEqualTo(alertmanagerFingerprint(expectedLabels));
-            assertThat(e.getValue()).isCloseTo(0.08, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(e.getValue()).isCloseTo(0.08, within(1e-9));
             assertThat(e.getAnnotations()).containsEntry("title", "High error rate for model llama-3-8b");
         });
         assertThat(events.get(1).getStartsAt()).isEqualTo(events.get(0).getActiveAt().plus(Duration.ofMinutes(5)));
@@ -219,7 +221,7 @@ class AlertTopologyTest {
     }
 
     private void start(List<RuleGroup> groups) {
-        java.util.Properties props = new java.util.Properties();
+        Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
