@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Telemetry, alerting and autoscaling for LLM inference gateways, on Kafka.",
         subcommands = {DemoCommand.class, IngestCommand.class, StreamsCommand.class, BrokerCommand.class,
                 AlertsCommand.class,
-                RegistryCommand.class, SimulateCommand.class, BenchCommand.class})
+                RegistryCommand.class, SimulateCommand.class, BenchCommand.class, RulesCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
 

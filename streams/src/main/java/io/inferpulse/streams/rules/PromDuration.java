@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Prometheus's duration syntax: units y w d h m s ms, largest first, each at most once (5m, 1h30m, 10s). */
-final class PromDuration {
+public final class PromDuration {
 
     private static final Pattern SYNTAX = Pattern.compile(
             "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
@@ -15,7 +15,7 @@ final class PromDuration {
     }
 
     /** The duration, or IllegalArgumentException saying what is wrong with {@code text}. */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         if (text.equals("0")) {
             return Duration.ZERO;
         }
@@ -39,7 +39,7 @@ final class PromDuration {
     }
 
     /** Prometheus's rendering: 5m, 1h30m, 0s. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms == 0) {
             return "0s";

@@ -6,7 +6,7 @@ import java.util.List;
 /** Splits a PromQL expression into tokens; a range {@code [...]} is one token holding its text. */
 final class PromQlLexer {
 
-    enum Kind { NUMBER, IDENTIFIER, STRING, RANGE, OPERATOR, LEFT_PAREN, RIGHT_PAREN, LEFT_BRACE, RIGHT_BRACE, COMMA, AT, END }
+    enum Kind { NUMBER, DURATION, IDENTIFIER, STRING, RANGE, OPERATOR, LEFT_PAREN, RIGHT_PAREN, LEFT_BRACE, RIGHT_BRACE, COMMA, AT, END }
 
     record Token(Kind kind, String text, int position) {
         boolean is(Kind k, String t) {
@@ -149,12 +149,11 @@ final class PromQlLexer {
             }
         }
         if (pos < input.length() && (Character.isLetter(input.charAt(pos)) || input.charAt(pos) == '_')) {
-            int end = pos;
-            while (end < input.length() && Character.isLetterOrDigit(input.charAt(end))) {
-                end++;
+            // A duration such as the 5m of "offset 5m"; the parser names the construct it belongs to.
+            while (pos < input.length() && Character.isLetterOrDigit(input.charAt(pos))) {
+                pos++;
             }
-            throw new PromQlException("\"" + input.substring(start, end) + "\" at character " + (start + 1)
-                    + " is not a number (duration literals outside a range [..] are not supported)");
+            return new Token(Kind.DURATION, input.substring(start, pos), start);
         }
         return new Token(Kind.NUMBER, input.substring(start, pos), start);
     }

@@ -14,6 +14,7 @@ import io.inferpulse.streams.rules.PromQlLexer.Kind;
 import io.inferpulse.streams.rules.PromQlLexer.Token;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -151,6 +152,8 @@ final class PromQlParser {
                 expect(Kind.RIGHT_PAREN, ")");
                 return inner;
             }
+            case DURATION -> throw new PromQlException("duration literal " + t.describe() + " is not supported outside"
+                    + " a range [..]; " + SUPPORTED);
             case STRING -> throw new PromQlException("string literal \"" + t.text() + "\" at character "
                     + (t.position() + 1) + " is not supported; " + SUPPORTED);
             case LEFT_BRACE -> throw new PromQlException("selector without a metric name at character "
@@ -471,7 +474,7 @@ final class PromQlParser {
     }
 
     private static Map<String, BinaryOp> operators() {
-        Map<String, BinaryOp> ops = new java.util.HashMap<>();
+        Map<String, BinaryOp> ops = new HashMap<>();
         for (BinaryOp op : BinaryOp.values()) {
             ops.put(op.symbol, op);
         }

@@ -128,7 +128,8 @@ public final class RuleFiles {
         }
 
         private RuleGroup group(Node node, Set<String> names) {
-            Map<String, Node> fields = mapping(node, GROUP_KEYS, "group");
+            String rawName = field(node, "name");
+            Map<String, Node> fields = mapping(node, GROUP_KEYS, rawName == null ? "group" : "group \"" + rawName + "\"");
             if (fields == null) {
                 return null;
             }
@@ -162,7 +163,7 @@ public final class RuleFiles {
         }
 
         private AlertingRule rule(Node node, String group, int index) {
-            String name = alertName(node);
+            String name = field(node, "alert");
             String subject = name == null || name.isEmpty() ? "rule #" + index + " of group \"" + group + "\"" : "rule " + name;
             if (node instanceof MappingNode m) {
                 for (NodeTuple t : m.getValue()) {
@@ -202,10 +203,11 @@ public final class RuleFiles {
                     keep == null ? Duration.ZERO : keep, labels, annotations, settings.externalUrl());
         }
 
-        private static String alertName(Node node) {
+        /** A scalar field read ahead of validation, so messages about the mapping can name what it is. */
+        private static String field(Node node, String key) {
             if (node instanceof MappingNode m) {
                 for (NodeTuple t : m.getValue()) {
-                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("alert")
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)
                             && t.getValueNode() instanceof ScalarNode v && !isNull(v)) {
                         return v.getValue();
                     }

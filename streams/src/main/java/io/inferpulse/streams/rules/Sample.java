@@ -37,8 +37,4 @@ public record Sample(SortedMap<String, String> labels, double value) {
         copy.remove(METRIC_NAME);
         return Collections.unmodifiableSortedMap(copy);
     }
-
-    Sample withValue(double newValue) {
-        return new Sample(labels, newValue);
-    }
 }
