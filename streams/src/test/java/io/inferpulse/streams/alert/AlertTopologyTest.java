@@ -109,6 +109,10 @@ class AlertTopologyTest {
                 "description", "The average number of requests pending in the queue for inference pool vllm-llama3"
                         + " has been consistently above 50 for 5 minutes."));
         assertThat(firing.getGeneratorUrl()).startsWith("http://prometheus.example:9090");
+        assertThat(meters.get("inferpulse_alerts").tag("state", "firing").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("inferpulse_alerts").tag("state", "pending").gauge().value()).isEqualTo(0.0);
+        assertThat(meters.get("inferpulse_rule_group_last_duration_seconds").tag("rule_group", "gateway-api-inference-extension")
+                .gauge().value()).isPositive();
 
         // and it is re-sent one resend delay (1 m) later, not before
         runUntil(firedAt.plus(Duration.ofMinutes(1)).minus(INTERVAL), 61.5);
