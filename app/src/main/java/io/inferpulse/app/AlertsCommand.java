@@ -1,7 +1,9 @@
 package io.inferpulse.app;
 
+import io.inferpulse.runtime.config.ConfigException;
 import io.inferpulse.streams.alert.AlertConfig;
 import io.inferpulse.streams.alert.AlertService;
+import io.inferpulse.streams.rules.RuleFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +18,11 @@ final class AlertsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AlertConfig config = AlertConfig.from(options.load("alerts", AlertConfig.parameters(),
                 AlertConfig.passThroughPrefixes(), System.getenv()));
-        return Lifecycle.serve("alerts", config.ops(), (meters, health) -> AlertService.start(config, meters, health));
+        try {
+            return Lifecycle.serve("alerts", config.ops(), (meters, health) -> AlertService.start(config, meters, health));
+        } catch (RuleFileException e) {
+            // A bad rule file is bad configuration: each error names file, line and rule, which a stack trace only buries.
+            throw new ConfigException(e.errors().stream().map(error -> AlertConfig.RULES.key() + ": " + error).toList());
+        }
     }
 }
