@@ -65,6 +65,18 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
         return group + KEY_SEPARATOR + point.seriesId();
     }
 
+    /**
+     * Names a rule's alerts in the store: its name, and for a later rule of the group with the same name
+     * (Prometheus allows that) also its position among them, so each keeps its own alerts.
+     */
+    private static String ruleKey(AlertingRule rule, Set<String> taken) {
+        String key = rule.name();
+        for (int occurrence = 2; taken.contains(key); occurrence++) {
+            key = rule.name() + '#' + occurrence;
+        }
+        return key;
+    }
+
     static String alertKey(String group, String rule, String fingerprint) {
         return group + KEY_SEPARATOR + rule + KEY_SEPARATOR + fingerprint;
     }
@@ -123,10 +135,11 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
         }
         SeriesSet input = name -> series.getOrDefault(name, List.of());
         Map<AlertStatus, Integer> counts = new EnumMap<>(AlertStatus.class);
-        Set<String> ruleNames = new HashSet<>();
+        Set<String> ruleKeys = new HashSet<>();
         for (AlertingRule rule : group.rules()) {
-            ruleNames.add(rule.name());
-            Map<String, ActiveAlert> known = alertsByRule.getOrDefault(rule.name(), Map.of());
+            String ruleKey = ruleKey(rule, ruleKeys);
+            ruleKeys.add(ruleKey);
+            Map<String, ActiveAlert> known = alertsByRule.getOrDefault(ruleKey, Map.of());
             metrics.evaluated(group.name());
             Map<String, AlertCandidate> result;
             try {
@@ -143,13 +156,13 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
             AlertTimings timings = new AlertTimings(rule.holdDuration(), rule.keepFiringFor(), settings.resendDelay(),
                     group.interval(), settings.resolvedRetention());
             for (AlertOutcome outcome : AlertLifecycle.evaluate(tsMs, known, result, timings)) {
-                apply(group.name(), rule, outcome, tsMs, timings);
+                apply(group.name(), ruleKey, rule, outcome, tsMs, timings);
                 if (outcome.alert() != null) {
                     counts.merge(outcome.alert().status(), 1, Integer::sum);
                 }
             }
         }
-        forgetRemovedRules(group.name(), alertsByRule, ruleNames, tsMs);
+        forgetRemovedRules(group.name(), alertsByRule, ruleKeys, tsMs);
         reportedGroups.add(group.name());
         metrics.groupEvaluated(group.name(), Duration.ofNanos(System.nanoTime() - started), counts);
     }
@@ -167,8 +180,8 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
         return result;
     }
 
-    private void apply(String group, AlertingRule rule, AlertOutcome outcome, long tsMs, AlertTimings timings) {
-        String key = alertKey(group, rule.name(), outcome.fingerprint());
+    private void apply(String group, String ruleKey, AlertingRule rule, AlertOutcome outcome, long tsMs, AlertTimings timings) {
+        String key = alertKey(group, ruleKey, outcome.fingerprint());
         if (outcome.alert() == null) {
             alertStore.delete(key);
         } else {
@@ -183,10 +196,10 @@ final class AlertEvaluationProcessor implements Processor<String, SeriesBatch, S
     }
 
     /** Alerts of rules that left the group when the rule files changed are forgotten, as Prometheus does on reload. */
-    private void forgetRemovedRules(String group, Map<String, Map<String, ActiveAlert>> alertsByRule, Set<String> ruleNames,
+    private void forgetRemovedRules(String group, Map<String, Map<String, ActiveAlert>> alertsByRule, Set<String> ruleKeys,
                                     long tsMs) {
         alertsByRule.forEach((rule, alerts) -> {
-            if (!ruleNames.contains(rule)) {
+            if (!ruleKeys.contains(rule)) {
                 alerts.keySet().forEach(fingerprint -> {
                     alertStore.delete(alertKey(group, rule, fingerprint));
                     context.forward(new Record<>(fingerprint, null, tsMs));

@@ -213,6 +213,43 @@ class AlertTopologyTest {
     }
 
     @Test
+    void shouldKeepTheAlertsOfTwoRulesWithTheSameNameApart() {
+        // given two rules of one group named alike, as Prometheus allows: a warning above 50, a critical above 100
+        start(RuleFiles.parse("""
+                groups:
+                - name: queues
+                  interval: 15s
+                  rules:
+                  - alert: QueueHigh
+                    expr: inference_pool_average_queue_size > 50
+                    labels:
+                      severity: warning
+                  - alert: QueueHigh
+                    expr: inference_pool_average_queue_size > 100
+                    labels:
+                      severity: critical
+                """, "queues.yaml", RULE_SETTINGS));
+
+        // when the queue is 60 for three evaluations, then 120 (before the warning is due for a re-send)
+        runUntil(T0.plus(INTERVAL.multipliedBy(2)), 60.0);
+        List<AlertEvent> warning = alerts.readValuesToList();
+        runUntil(T0.plus(INTERVAL.multipliedBy(3)), 120.0);
+        List<AlertEvent> both = alerts.readValuesToList();
+
+        // then the warning fires once and stays firing, untouched by the other rule's empty result
+        assertThat(warning).singleElement().satisfies(e -> {
+            assertThat(e.getState()).isEqualTo(AlertState.FIRING);
+            assertThat(e.getLabels()).containsEntry("severity", "warning");
+        });
+        // and the critical one fires beside it when its own condition holds
+        assertThat(both).singleElement().satisfies(e -> {
+            assertThat(e.getState()).isEqualTo(AlertState.FIRING);
+            assertThat(e.getLabels()).containsEntry("severity", "critical");
+            assertThat(e.getFingerprint()).isNotEqualTo(warning.get(0).getFingerprint());
+        });
+    }
+
+    @Test
     void shouldNameItsNodesStoresAndRepartitionTopic() {
         start(RuleFiles.loadDefault(RULE_SETTINGS));
         TopologyDescription description = AlertTopology.build(topics, RuleFiles.loadDefault(RULE_SETTINGS),
