@@ -337,45 +337,45 @@ sealed interface Expr {
         public void inputMetrics(Set<String> into) {
             arg.inputMetrics(into);
         }
-    }
 
-    /** One aggregation group, accumulated as Prometheus does so results agree to the last bit. */
-    final class Group {
-        private int count;
-        private double value;
-        private double mean;
+        /** One aggregation group, accumulated as Prometheus does so results agree to the last bit. */
+        private static final class Group {
+            private int count;
+            private double value;
+            private double mean;
 
-        void add(AggregationOp op, double v) {
-            count++;
-            if (count == 1) {
-                value = v;
-                mean = v;
-                return;
-            }
-            switch (op) {
-                case SUM -> value += v;
-                case MIN -> value = value > v || Double.isNaN(value) ? v : value;
-                case MAX -> value = value < v || Double.isNaN(value) ? v : value;
-                case AVG -> {
-                    if (Double.isInfinite(mean)) {
-                        boolean sameInfinity = Double.isInfinite(v) && (mean > 0) == (v > 0);
-                        if (sameInfinity || (!Double.isInfinite(v) && !Double.isNaN(v))) {
-                            // The mean stays at this infinity; the incremental formula would make it NaN.
-                            return;
-                        }
-                    }
-                    mean += v / count - mean / count;
+            void add(AggregationOp op, double v) {
+                count++;
+                if (count == 1) {
+                    value = v;
+                    mean = v;
+                    return;
                 }
-                case COUNT -> { }
+                switch (op) {
+                    case SUM -> value += v;
+                    case MIN -> value = value > v || Double.isNaN(value) ? v : value;
+                    case MAX -> value = value < v || Double.isNaN(value) ? v : value;
+                    case AVG -> {
+                        if (Double.isInfinite(mean)) {
+                            boolean sameInfinity = Double.isInfinite(v) && (mean > 0) == (v > 0);
+                            if (sameInfinity || (!Double.isInfinite(v) && !Double.isNaN(v))) {
+                                // The mean stays at this infinity; the incremental formula would make it NaN.
+                                return;
+                            }
+                        }
+                        mean += v / count - mean / count;
+                    }
+                    case COUNT -> { }
+                }
             }
-        }
 
-        double result(AggregationOp op) {
-            return switch (op) {
-                case SUM, MIN, MAX -> value;
-                case AVG -> mean;
-                case COUNT -> count;
-            };
+            double result(AggregationOp op) {
+                return switch (op) {
+                    case SUM, MIN, MAX -> value;
+                    case AVG -> mean;
+                    case COUNT -> count;
+                };
+            }
         }
     }
 
