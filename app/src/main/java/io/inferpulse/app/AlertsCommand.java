@@ -1,0 +1,28 @@
+package io.inferpulse.app;
+
+import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.streams.alert.AlertConfig;
+import io.inferpulse.streams.alert.AlertService;
+import io.inferpulse.streams.rules.RuleFileException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "alerts", mixinStandardHelpOptions = true,
+        description = "Run the alert-evaluation job: Prometheus alerting rules over pool and model stats (inferpulse.alerts).")
+final class AlertsCommand implements Callable<Integer> {
+    @Mixin
+    ServiceOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        AlertConfig config = AlertConfig.from(options.load("alerts", AlertConfig.parameters(),
+                AlertConfig.passThroughPrefixes(), System.getenv()));
+        try {
+            return Lifecycle.serve("alerts", config.ops(), (meters, health) -> AlertService.start(config, meters, health));
+        } catch (RuleFileException e) {
+            // A bad rule file is bad configuration: each error names file, line and rule, which a stack trace only buries.
+            throw new ConfigException(e.errors().stream().map(error -> AlertConfig.RULES.key() + ": " + error).toList());
+        }
+    }
+}
