@@ -8,6 +8,7 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.request.RequestStatsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -305,7 +306,7 @@ class PoolStatsTopologyTest {
     @Test
     void shouldCreateNoRepartitionTopic() {
         // given
-        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults());
+        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults(), RequestStatsSettings.defaults(), APPLICATION_ID);
 
         // when
         TopologyDescription description = topology.describe();
@@ -341,7 +342,7 @@ class PoolStatsTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings), props, T0);
+        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings, RequestStatsSettings.defaults(), APPLICATION_ID), props, T0);
         podMetrics = driver.createInputTopic(Topics.POD_METRICS, topics.podMetrics().keySerde().serializer(),
                 topics.podMetrics().valueSerde().serializer());
         poolStats = driver.createOutputTopic(Topics.POOL_STATS, topics.poolStats().keySerde().deserializer(),
