@@ -95,7 +95,7 @@ public final class PoolStatsTopology {
                 new PoolRequestProcessor.Children(PROCESSOR, ERROR_DETAILS_SINK, MODEL_REQUESTS_SINK, POOL_DEAD_LETTER_SINK),
                 POOL_REQUEST_STORE, ERROR_DETAIL_STORE, accessLogs.name(), accessLogs.valueSerde().serializer()),
                 ACCESS_LOG_SOURCE);
-        topology.addStateStore(RequestWindowStores.buckets(POOL_REQUEST_STORE, requests), POOL_REQUESTS_PROCESSOR);
+        topology.addStateStore(RequestWindowStores.buckets(POOL_REQUEST_STORE), POOL_REQUESTS_PROCESSOR);
         topology.addStateStore(RequestWindowStores.errorCounts(ERROR_DETAIL_STORE), POOL_REQUESTS_PROCESSOR);
         topology.addProcessor(PROCESSOR, () -> new PoolStatsProcessor(settings), SOURCE, POOL_REQUESTS_PROCESSOR);
         topology.addStateStore(podStore(), PROCESSOR);
@@ -114,7 +114,7 @@ public final class PoolStatsTopology {
         topology.addProcessor(MODEL_STATS_PROCESSOR, () -> new ModelStatsProcessor(requests, MODEL_STATS_SINK,
                 MODEL_DEAD_LETTER_SINK, MODEL_REQUEST_STORE, modelRequests, accessLogs.valueSerde().serializer()),
                 MODEL_REQUESTS_SOURCE);
-        topology.addStateStore(RequestWindowStores.buckets(MODEL_REQUEST_STORE, requests), MODEL_STATS_PROCESSOR);
+        topology.addStateStore(RequestWindowStores.buckets(MODEL_REQUEST_STORE), MODEL_STATS_PROCESSOR);
         topology.addSink(MODEL_STATS_SINK, modelStats.name(), modelStats.keySerde().serializer(),
                 modelStats.valueSerde().serializer(), MODEL_STATS_PROCESSOR);
         topology.addSink(MODEL_DEAD_LETTER_SINK, deadLetter.name(), deadLetter.keySerde().serializer(),

@@ -66,7 +66,7 @@ final class ErrorDetailWindows {
                         .setWindowEnd(Instant.ofEpochMilli(start + lengthMs))
                         .setCount(count.getValue())
                         .build());
-                store.delete(start + "/" + count.getKey());
+                store.put(start + "/" + count.getKey(), null);
             }
             it.remove();
         }

@@ -54,7 +54,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
         long nowMs = context.currentSystemTimeMs();
         lastRecordWallMs = nowMs;
         AccessLog log = record.value();
-        String invalid = RejectedRequests.invalid(record.key(), log);
+        String invalid = RejectedRequests.invalid(log);
         if (invalid != null) {
             deadLetter(record.key(), log, invalid, nowMs);
             return;

@@ -63,7 +63,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
         long nowMs = context.currentSystemTimeMs();
         lastRecordWallMs = nowMs;
         AccessLog log = record.value();
-        String invalid = RejectedRequests.invalid(record.key(), log);
+        String invalid = RejectedRequests.invalidPoolLog(record.key(), log);
         if (invalid != null) {
             deadLetter(record.key(), log, invalid, nowMs);
             return;

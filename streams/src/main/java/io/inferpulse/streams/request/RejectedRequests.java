@@ -36,14 +36,19 @@ final class RejectedRequests {
         return new Record<>(sourceTopic, letter, nowMs);
     }
 
-    /** Why a log cannot be counted at all, or null when it can. */
-    static String invalid(String key, AccessLog log) {
+    /** Why a log keyed by pool cannot be counted at all, or null when it can. */
+    static String invalidPoolLog(String key, AccessLog log) {
         if (key == null) {
             return "access log without a key: the pool (cluster/namespace/pool) decides its partition and task";
         }
         if (key.split("/", -1).length != 3) {
             return "access log key '" + key + "' is not cluster/namespace/pool";
         }
+        return invalid(log);
+    }
+
+    /** Why a log cannot be counted at all, or null when it can. */
+    static String invalid(AccessLog log) {
         if (log == null) {
             return "access log record without a value";
         }

@@ -3,11 +3,12 @@ package io.inferpulse.streams.request;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -85,27 +86,34 @@ final class RequestBucket {
     }
 
     /**
-     * Store layout: version byte, four int64 (count, errors, input tokens, output tokens), then the
-     * sketch in DDSketch's own binary encoding, which carries its index mapping.
+     * Store layout: version byte, four little-endian int64 (count, errors, input tokens, output
+     * tokens), then the sketch in DDSketch's own encoding ({@code encode}/{@code decode}, not its
+     * protobuf-format {@code serialize}), which carries the index mapping.
      */
-    static Serde<RequestBucket> serde(double relativeAccuracy) {
-        IndexMapping mapping = DDSketches.collapsingLowestDense(relativeAccuracy, MAX_BINS).getIndexMapping();
+    static Serde<RequestBucket> serde() {
         Serializer<RequestBucket> serializer = (topic, bucket) -> {
             if (bucket == null) {
                 return null;
             }
-            ByteBuffer sketch = bucket.latency.serialize();
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 * Long.BYTES + sketch.remaining());
-            out.put(VERSION).putLong(bucket.count).putLong(bucket.errors).putLong(bucket.inputTokens)
-                    .putLong(bucket.outputTokens).put(sketch);
-            return out.array();
+            GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(256);
+            out.writeByte(VERSION);
+            out.writeLongLE(bucket.count);
+            out.writeLongLE(bucket.errors);
+            out.writeLongLE(bucket.inputTokens);
+            out.writeLongLE(bucket.outputTokens);
+            try {
+                bucket.latency.encode(out, false);
+            } catch (IOException e) {
+                throw new SerializationException("Cannot encode the latency sketch of a RequestBucket for " + topic, e);
+            }
+            return out.trimmedCopy();
         };
         Deserializer<RequestBucket> deserializer = (topic, data) -> {
             if (data == null) {
                 return null;
             }
             try {
-                ByteBuffer in = ByteBuffer.wrap(data);
+                ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
                 byte version = in.get();
                 if (version != VERSION) {
                     throw new SerializationException("RequestBucket format version " + version + " is unknown (topic "
@@ -116,7 +124,7 @@ final class RequestBucket {
                 long input = in.getLong();
                 long output = in.getLong();
                 DDSketch sketch = DDSketch.decode(ByteArrayInput.wrap(data, in.position(), in.remaining()),
-                        () -> new CollapsingLowestDenseStore(MAX_BINS), mapping);
+                        () -> new CollapsingLowestDenseStore(MAX_BINS));
                 RequestBucket bucket = new RequestBucket(sketch);
                 bucket.count = count;
                 bucket.errors = errors;

@@ -14,9 +14,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class RequestWindowStores {
     private RequestWindowStores() {}
 
-    public static StoreBuilder<KeyValueStore<String, RequestBucket>> buckets(String name, RequestStatsSettings settings) {
+    public static StoreBuilder<KeyValueStore<String, RequestBucket>> buckets(String name) {
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-                        RequestBucket.serde(settings.relativeAccuracy()))
+                        RequestBucket.serde())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of());
     }

@@ -104,7 +104,8 @@ final class RequestWindows {
             // Later instants' windows (T - window, T] with T > lastMs exclude every bucket ending by lastMs - window.
             for (Iterator<Map.Entry<Long, RequestBucket>> old = buckets.headMap(lastMs - windowMs, true).entrySet().iterator();
                  old.hasNext(); ) {
-                store.delete(entry.getKey() + BUCKET_SEPARATOR + old.next().getKey());
+                // put(null) deletes without delete()'s read of the old value, which would decode a sketch for nothing.
+                store.put(entry.getKey() + BUCKET_SEPARATOR + old.next().getKey(), null);
                 old.remove();
             }
             if (buckets.isEmpty()) {
