@@ -86,10 +86,16 @@ public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSett
         try {
             pool = new PoolStatsSettings(config.get(STALENESS), config.get(HEARTBEAT), config.get(EVALUATION),
                     config.get(POD_RETENTION));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        try {
             requests = new RequestStatsSettings(config.get(REQUEST_WINDOW), config.get(REQUEST_EVALUATION),
                     config.get(REQUEST_GRACE), config.get(ERROR_WINDOW), config.get(SKETCH_ACCURACY));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
+            // The settings record names its fields; say which keys set them.
+            throw new ConfigException(String.join(", ", REQUEST_WINDOW.key(), REQUEST_EVALUATION.key(),
+                    ERROR_WINDOW.key()) + " do not fit together: " + e.getMessage());
         }
         Map<String, String> overrides = new java.util.HashMap<>(config.withPrefix(STREAMS_PREFIX));
         overrides.remove("application.id");
