@@ -3,6 +3,7 @@ package io.inferpulse.app;
 import io.inferpulse.app.bench.AccessLogBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
+import io.inferpulse.app.bench.RequestStatsBenchmark;
 import io.inferpulse.app.bench.ScrapeBenchmark;
 import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
-                BenchCommand.AccessLogs.class, BenchCommand.Quantiles.class, BenchCommand.Jmh.class})
+                BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
+                BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -113,6 +115,26 @@ final class BenchCommand {
         @Override
         public Integer call() {
             new QuantileAccuracyBenchmark(System.out).run(samples);
+            return 0;
+        }
+    }
+
+    @Command(name = "request-stats", mixinStandardHelpOptions = true,
+            description = "Generated access logs through the request-statistics job on the embedded broker (pool windows, "
+                    + "model repartition, model windows): lines/s until every model's last window is out.")
+    static final class RequestStats implements Callable<Integer> {
+        @Option(names = "--lines", defaultValue = "1000000", description = "Access-log lines (default ${DEFAULT-VALUE}).")
+        int lines;
+
+        @Option(names = "--pools", defaultValue = "100", description = "Pools (default ${DEFAULT-VALUE}).")
+        int pools;
+
+        @Option(names = "--models", defaultValue = "20", description = "Models, each with a second target (default ${DEFAULT-VALUE}).")
+        int models;
+
+        @Override
+        public Integer call() throws Exception {
+            new RequestStatsBenchmark(pools, models, System.out).run(lines);
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package io.inferpulse.streams.pool;
 
 import io.inferpulse.avro.PoolStats;
+import io.inferpulse.streams.request.RequestStats;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -41,6 +42,8 @@ final class PoolState {
     private String cluster;
     private String namespace;
     private String pool;
+    private RequestStats requests;
+    private boolean requestsChanged;
 
     PoolState(long nowMs) {
         lastRecordAtMs = nowMs;
@@ -65,6 +68,20 @@ final class PoolState {
         pool = gauges.pool();
     }
 
+    /**
+     * Takes the pool's latest request window, sent with every record from now on; the next evaluation
+     * sends it even if the gauges are unchanged. The names come along in case no pod was seen yet.
+     */
+    void putRequests(RequestStats stats, String cluster, String namespace, String pool) {
+        requests = stats;
+        requestsChanged = true;
+        if (this.pool == null) {
+            this.cluster = cluster;
+            this.namespace = namespace;
+            this.pool = pool;
+        }
+    }
+
     void remove(String name) {
         pods.remove(name);
     }
@@ -86,7 +103,7 @@ final class PoolState {
 
     /** A pool with no pods is still reported, with zero ready pods, until this long after its last record. */
     boolean forgettable(long nowMs, long retentionMs) {
-        return pods.isEmpty() && nowMs - lastRecordAtMs >= retentionMs;
+        return pods.isEmpty() && (requests == null || requests.empty()) && nowMs - lastRecordAtMs >= retentionMs;
     }
 
     /**
@@ -96,10 +113,20 @@ final class PoolState {
      */
     PoolStats evaluate(long nowMs, long stalenessMs, boolean heartbeatDue) {
         current.compute(pods.values(), nowMs, stalenessMs);
-        if (everSent && !heartbeatDue && current.sameValuesAs(sent)) {
+        if (everSent && !heartbeatDue && !requestsChanged && current.sameValuesAs(sent)) {
             return null;
         }
         PoolStats stats = current.toPoolStats(cluster, namespace, pool, nowMs);
+        if (requests != null) {
+            stats.setRequestRatePerSecond(requests.requestRatePerSecond());
+            stats.setErrorRate(requests.errorRate());
+            stats.setLatencyP50Seconds(requests.latencyP50Seconds());
+            stats.setLatencyP90Seconds(requests.latencyP90Seconds());
+            stats.setLatencyP99Seconds(requests.latencyP99Seconds());
+            stats.setInputTokensPerSecond(requests.inputTokensPerSecond());
+            stats.setOutputTokensPerSecond(requests.outputTokensPerSecond());
+        }
+        requestsChanged = false;
         PoolGauges previous = sent;
         sent = current;
         current = previous;

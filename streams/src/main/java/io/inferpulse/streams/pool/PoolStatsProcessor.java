@@ -3,6 +3,7 @@ package io.inferpulse.streams.pool;
 import io.inferpulse.avro.PodMetrics;
 import io.inferpulse.avro.PodStatus;
 import io.inferpulse.avro.PoolStats;
+import io.inferpulse.streams.request.RequestStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,10 +18,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the latest sample of every pod of the task's pools and sends a pool's gauges when they
- * change and at least every heartbeat. The per-pod store is the source of truth; {@link #pools}
+ * change and at least every heartbeat. It is the only writer of the compacted pool-stats topic, so
+ * the pool's request window ({@link RequestStats} from the request processor of the same task)
+ * arrives here too, is kept per pool and goes out with every record. The per-pod store is the source of truth; {@link #pools}
  * mirrors it so that a record costs O(pods of its pool).
  */
-final class PoolStatsProcessor implements Processor<String, PodMetrics, String, PoolStats> {
+final class PoolStatsProcessor implements Processor<String, Object, String, PoolStats> {
     /** Joins pool key and pod name in store keys, which are split at its last occurrence: pod names never contain it. */
     static final char STORE_KEY_SEPARATOR = '|';
 
@@ -68,9 +71,13 @@ final class PoolStatsProcessor implements Processor<String, PodMetrics, String, 
     }
 
     @Override
-    public void process(Record<String, PodMetrics> record) {
+    public void process(Record<String, Object> record) {
+        if (record.value() instanceof RequestStats requests) {
+            processRequests(record.key(), requests);
+            return;
+        }
         String poolKey = record.key();
-        PodMetrics sample = record.value();
+        PodMetrics sample = (PodMetrics) record.value();
         // Without a key the partition says nothing about the pool, so counting the sample could split a
         // pool across tasks; without a value there is no sample.
         if (poolKey == null || sample == null) {
@@ -100,6 +107,18 @@ final class PoolStatsProcessor implements Processor<String, PodMetrics, String, 
             podStore.put(storeKey, gauges);
             pool.put(sample.getPod(), storeKey, gauges);
         }
+        pool.recordSeenAt(nowMs);
+        send(poolKey, pool.evaluate(nowMs, stalenessMs, false), nowMs);
+    }
+
+    private void processRequests(String poolKey, RequestStats requests) {
+        String[] names = poolKey.split("/", 3);
+        if (names.length != 3) {
+            throw new IllegalStateException("Request stats for key '" + poolKey + "', which is not cluster/namespace/pool");
+        }
+        long nowMs = context.currentSystemTimeMs();
+        PoolState pool = pools.computeIfAbsent(poolKey, k -> new PoolState(nowMs));
+        pool.putRequests(requests, names[0], names[1], names[2]);
         pool.recordSeenAt(nowMs);
         send(poolKey, pool.evaluate(nowMs, stalenessMs, false), nowMs);
     }

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -28,7 +30,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the pool-stats topology: lifecycle, health and metrics around {@link PoolStatsTopology}. */
+/** Runs the streams job (pool stats, request statistics, error details): lifecycle, health and metrics around {@link PoolStatsTopology}. */
 public final class PoolStatsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PoolStatsService.class);
 
@@ -46,9 +48,13 @@ public final class PoolStatsService implements AutoCloseable {
     }
 
     public static PoolStatsService start(PoolStatsConfig config, MeterRegistry meters, HealthChecks health) {
-        TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
-                .filter(s -> s.name().equals(Topics.POD_METRICS) || s.name().equals(Topics.POOL_STATS)
-                        || s.name().equals(Topics.DEAD_LETTER)).toList());
+        List<String> used = List.of(Topics.POD_METRICS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS,
+                Topics.ERROR_DETAILS, Topics.DEAD_LETTER);
+        List<Topics.Spec> specs = new ArrayList<>(Topics.SPECS.stream().filter(s -> used.contains(s.name())).toList());
+        // Read within moments of being written; the retention only needs to outlast an outage of the job.
+        specs.add(new Topics.Spec(PoolStatsTopology.modelRequestsTopic(config.applicationId()), false,
+                String.valueOf(Duration.ofHours(6).toMillis())));
+        TopicSetup.ensure(config.kafka(), specs);
         SchemaRegistryClient registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
         Topics topics = new Topics(new AvroSerdes(registry));
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
@@ -59,7 +65,7 @@ public final class PoolStatsService implements AutoCloseable {
         Properties props = properties(config);
         props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
                 new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), 1024 * 1024));
-        KafkaStreams streams = new KafkaStreams(PoolStatsTopology.build(topics, config.pool()), props);
+        KafkaStreams streams = new KafkaStreams(PoolStatsTopology.build(topics, config.pool(), config.requests(), config.applicationId()), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Pool-stats stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -79,7 +79,7 @@ class PoolStatsProcessorTest {
         return new PodGauges(sampleTimeMs, kv, waiting, running, "gke-eu-1", "llm", pool);
     }
 
-    private static Record<String, PodMetrics> sample(String pod, long sampleTimeMs, double kv) {
+    private static Record<String, Object> sample(String pod, long sampleTimeMs, double kv) {
         PodMetrics metrics = PodMetrics.newBuilder()
                 .setCluster("gke-eu-1")
                 .setNamespace("llm")

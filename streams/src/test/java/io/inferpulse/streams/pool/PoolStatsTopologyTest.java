@@ -8,6 +8,7 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.request.RequestStatsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -303,33 +304,40 @@ class PoolStatsTopologyTest {
     }
 
     @Test
-    void shouldCreateNoRepartitionTopic() {
+    void shouldRepartitionOnlyForModelTotals() {
         // given
-        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults());
+        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults(), RequestStatsSettings.defaults(), APPLICATION_ID);
 
         // when
         TopologyDescription description = topology.describe();
 
-        // then one sub-topology reads pod metrics and writes pool stats, through the named processor and store
-        assertThat(description.subtopologies()).hasSize(1);
+        // then pod metrics and access logs meet in one sub-topology, which alone writes pool stats,
+        // and only the model totals read a second, repartitioned input
+        assertThat(description.subtopologies()).hasSize(2);
         assertThat(description.globalStores()).isEmpty();
-        Set<String> topicNames = new HashSet<>();
-        for (TopologyDescription.Node node : description.subtopologies().iterator().next().nodes()) {
-            if (node instanceof TopologyDescription.Source source) {
-                assertThat(source.name()).isEqualTo(PoolStatsTopology.SOURCE);
-                topicNames.addAll(source.topicSet());
-            } else if (node instanceof TopologyDescription.Sink sink) {
-                assertThat(sink.name()).isEqualTo(PoolStatsTopology.SINK);
-                topicNames.add(sink.topic());
-            } else if (node instanceof TopologyDescription.Processor processor) {
-                assertThat(processor.name()).isEqualTo(PoolStatsTopology.PROCESSOR);
-                assertThat(processor.stores()).containsExactly(PoolStatsTopology.POD_STORE);
+        String repartition = PoolStatsTopology.modelRequestsTopic(APPLICATION_ID);
+        Map<Set<String>, Set<String>> sinksBySources = new java.util.HashMap<>();
+        for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
+            Set<String> sources = new HashSet<>();
+            Set<String> sinks = new HashSet<>();
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                if (node instanceof TopologyDescription.Source source) {
+                    sources.addAll(source.topicSet());
+                } else if (node instanceof TopologyDescription.Sink sink) {
+                    sinks.add(sink.topic());
+                } else if (node instanceof TopologyDescription.Processor processor
+                        && processor.name().equals(PoolStatsTopology.PROCESSOR)) {
+                    assertThat(processor.stores()).containsExactly(PoolStatsTopology.POD_STORE);
+                }
             }
+            sinksBySources.put(sources, sinks);
         }
-        assertThat(topicNames).containsExactlyInAnyOrder(Topics.POD_METRICS, Topics.POOL_STATS);
-        assertThat(description.toString()).doesNotContain("repartition");
+        assertThat(sinksBySources).containsOnly(
+                Map.entry(Set.of(Topics.POD_METRICS, Topics.ACCESS_LOGS),
+                        Set.of(Topics.POOL_STATS, Topics.ERROR_DETAILS, Topics.DEAD_LETTER, repartition)),
+                Map.entry(Set.of(repartition), Set.of(Topics.MODEL_STATS, Topics.DEAD_LETTER)));
 
-        // and running it writes only the output and the store's changelog
+        // and pod metrics alone write only the output and the pod store's changelog
         start(PoolStatsSettings.defaults());
         pipe(up(LLAMA, "llama-0", T0, 0.2, 1.0, 2.0));
         assertThat(driver.producedTopicNames()).containsExactlyInAnyOrder(
@@ -341,7 +349,7 @@ class PoolStatsTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings), props, T0);
+        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings, RequestStatsSettings.defaults(), APPLICATION_ID), props, T0);
         podMetrics = driver.createInputTopic(Topics.POD_METRICS, topics.podMetrics().keySerde().serializer(),
                 topics.podMetrics().valueSerde().serializer());
         poolStats = driver.createOutputTopic(Topics.POOL_STATS, topics.poolStats().keySerde().deserializer(),
