@@ -16,28 +16,45 @@ import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.notifier.NotifierConfig;
+import io.inferpulse.notifier.NotifierService;
+import io.inferpulse.streams.alert.AlertConfig;
+import io.inferpulse.streams.alert.AlertService;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsService;
 import io.micrometer.core.instrument.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run everything in one process: a Kafka broker, a schema registry, a simulated fleet of vLLM "
-                + "servers, ingest and the streams jobs, with a live view of every pool.")
+                + "servers, ingest, the streams jobs, alert evaluation and the notifier, with a live view of every pool "
+                + "and of the alert notifications a load spike causes.")
 final class DemoCommand implements Callable<Integer> {
+    /** The seed rules with {@code for: 30s}, so that a spike shows a whole alert cycle in minutes. */
+    private static final String DEMO_RULES = "demo-alerts.yaml";
+    private static final String DEMO_ROUTING = "demo-notifier.yaml";
+    private static final int EVENTS_SHOWN = 12;
+
     @Mixin
     FleetOptions fleetOptions;
 
@@ -54,6 +71,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C.")
     String duration;
 
+    @Option(names = "--spike-pool", defaultValue = "pool-0", description = "Pool the load spike hits (default ${DEFAULT-VALUE}).")
+    String spikePool;
+
+    @Option(names = "--spike-after", defaultValue = "45s", description = "When the load spike starts (default ${DEFAULT-VALUE}).")
+    String spikeAfter;
+
+    @Option(names = "--spike-for", defaultValue = "60s", description = "How long the load spike lasts (default ${DEFAULT-VALUE}).")
+    String spikeFor;
+
+    @Option(names = "--spike-factor", defaultValue = "6",
+            description = "The spike multiplies the pool's request rate by this (default ${DEFAULT-VALUE}); 1 for no spike.")
+    double spikeFactor;
 
     @Spec
     CommandSpec spec;
@@ -62,6 +91,15 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Optional<Duration> limit = Optional.ofNullable(duration).map(d -> ConfigParsers.POSITIVE_DURATION.parse(d));
+        Duration spikeStart = option("--spike-after", spikeAfter);
+        Duration spikeLength = option("--spike-for", spikeFor);
+        if (!fleetOptions.config().poolNames().contains(spikePool)) {
+            throw new ParameterException(spec.commandLine(), "--spike-pool: no pool '" + spikePool + "'; the pools are "
+                    + fleetOptions.config().poolNames());
+        }
+        if (!(spikeFactor >= 0) || Double.isInfinite(spikeFactor)) {
+            throw new ParameterException(spec.commandLine(), "--spike-factor: must be a number >= 0, was " + spikeFactor);
+        }
         Path dir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("inferpulse-demo-");
         Lifecycle life = new Lifecycle();
 
@@ -93,13 +131,25 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> streamsSettings = new LinkedHashMap<>(settings);
         streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString());
 
-        out.println("Starting ingest (scraping, access-log tailing) and the pool-stats streams job...");
+        Path rules = resource(DEMO_RULES, dir);
+        Map<String, String> alertSettings = new LinkedHashMap<>(settings);
+        alertSettings.put(AlertConfig.STATE_DIR.key(), dir.resolve("alerts").toString());
+        alertSettings.put(AlertConfig.RULES.key(), rules.toString());
+        Map<String, String> notifierSettings = new LinkedHashMap<>(settings);
+        notifierSettings.put(NotifierConfig.ROUTING_FILE.key(), resource(DEMO_ROUTING, dir).toString());
+
+        out.println("Starting ingest (scraping, access-log tailing), the streams job (pool and request statistics), "
+                + "alert evaluation and the notifier...");
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
         ingest.setTargets(fleet.endpoints().stream().map(e -> new ScrapeTarget(new PodIdentity(ingestConfig.cluster(),
                 e.namespace(), e.pool(), e.pod(), e.address(), Map.of()), e.metricsUri())).toList());
         life.add(PoolStatsService.start(streamsConfig, meters, health));
+        life.add(AlertService.start(AlertConfig.of(alertSettings), meters, health));
+        EventFeed events = new EventFeed(EVENTS_SHOWN, Clock.systemUTC());
+        life.add(NotifierService.start(NotifierConfig.of(notifierSettings, Map.of()), meters, health, events.stream(),
+                Clock.systemUTC()));
 
         var topics = new Topics(new AvroSerdes(life.add(SchemaRegistryClients.create(
                 RegistryClientConfig.fromSerdeConfig(ingestConfig.kafka().registryConfig())))));
@@ -113,8 +163,23 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Metrics, health  %s/metrics  %s/healthz  %s/readyz%n", ops.url(), ops.url(), ops.url());
         out.printf("  Model servers    %d simulated vLLM pods, e.g. %s%n", fleet.endpoints().size(), fleet.endpoints().get(0).metricsUri());
         out.printf("  Access log       %s%n", accessLog);
-        out.printf("  Topics           %s -> %s; access log -> %s%n", Topics.POD_METRICS, Topics.POOL_STATS,
-                Topics.ACCESS_LOGS);
+        out.printf("  Topics           %s -> %s; access log -> %s -> %s, %s, %s%n", Topics.POD_METRICS,
+                Topics.POOL_STATS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS);
+        out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
+                Topics.ALERTS);
+        if (spikeFactor != 1) {
+            out.printf("  Load spike       %s at %s times its load, %d s in, for %d s%n", spikePool, spikeFactor,
+                    spikeStart.toSeconds(), spikeLength.toSeconds());
+            ScheduledExecutorService spikes = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("demo-spike").daemon().factory());
+            life.add(spikes::shutdownNow);
+            spikes.schedule(() -> {
+                fleet.spike(spikePool, spikeFactor, spikeLength);
+                events.stream().printf("load spike: %s at %s times its load for %d s%n", spikePool, spikeFactor,
+                        spikeLength.toSeconds());
+            }, spikeStart.toMillis(), TimeUnit.MILLISECONDS);
+            spikes.schedule(() -> events.stream().printf("load spike over: %s back to its usual load%n", spikePool),
+                    spikeStart.plus(spikeLength).toMillis(), TimeUnit.MILLISECONDS);
+        }
         out.println(limit.map(l -> "Stopping by itself after " + l.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
         out.println();
         out.flush();
@@ -124,7 +189,7 @@ final class DemoCommand implements Callable<Integer> {
         Thread renderer = Thread.ofPlatform().name("demo-view").daemon().start(() -> {
             try {
                 while (true) {
-                    view.render(out, terminal, fleet::arrivalRate);
+                    view.render(out, terminal, fleet::arrivalRate, events);
                     Thread.sleep(refresh);
                 }
             } catch (InterruptedException e) {
@@ -134,5 +199,25 @@ final class DemoCommand implements Callable<Integer> {
         life.add(renderer::interrupt);
         life.awaitShutdown(limit);
         return 0;
+    }
+
+    private Duration option(String name, String value) {
+        try {
+            return ConfigParsers.POSITIVE_DURATION.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), name + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes a bundled file into the data directory, where the user can read what the demo runs. */
+    private static Path resource(String name, Path dir) throws IOException {
+        Path file = dir.resolve(name);
+        try (InputStream in = DemoCommand.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the inferpulse jar");
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
     }
 }

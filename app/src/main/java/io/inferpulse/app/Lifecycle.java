@@ -65,13 +65,20 @@ final class Lifecycle {
             stopped.countDown();
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        if (limit.isPresent()) {
-            if (!stopped.await(limit.get().toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean signalled = false;
+        try {
+            if (limit.isPresent()) {
+                signalled = stopped.await(limit.get().toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                stopped.await();
+                signalled = true;
+            }
+        } finally {
+            // On the time limit or an interrupt of the waiting thread, close here: the hook will not run.
+            if (!signalled) {
                 Runtime.getRuntime().removeShutdownHook(hook);
                 close();
             }
-        } else {
-            stopped.await();
         }
     }
 

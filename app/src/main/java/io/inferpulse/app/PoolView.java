@@ -5,6 +5,7 @@ import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.schemas.Topic;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,9 +13,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A live table of the pool-stats topic for the demo: one line per pool, redrawn in place on a
- * terminal, or printed as a timestamped block when the output is a file or a pipe.
+ * terminal, or printed as a timestamped block when the output is a file or a pipe; under it, the
+ * demo's events: load spikes and the notifications the console receiver got.
  */
 final class PoolView implements AutoCloseable {
+    private static final int TERMINAL_WIDTH = 150;
+
     private final Map<String, PoolStats> latest = new ConcurrentHashMap<>();
     private final TopicTail<String, PoolStats> tail;
     private final Clock clock;
@@ -29,8 +33,11 @@ final class PoolView implements AutoCloseable {
         });
     }
 
-    /** Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. */
-    void render(PrintWriter out, boolean terminal, ToDoubleFunction<String> load) {
+    /**
+     * Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. On a
+     * terminal the latest events stay under the table; elsewhere each is printed once.
+     */
+    void render(PrintWriter out, boolean terminal, ToDoubleFunction<String> load, EventFeed events) {
         Map<String, PoolStats> pools = new TreeMap<>(latest);
         StringBuilder b = new StringBuilder();
         if (terminal && linesDrawn > 0) {
@@ -50,9 +57,20 @@ final class PoolView implements AutoCloseable {
                 s.getAverageKvCacheUtilization() == null ? "-" : String.format("%.1f %%", 100 * s.getAverageKvCacheUtilization()),
                 fmt(s.getAverageQueueSize()), fmt(s.getAverageRunningRequests()), s.getTotalQueueSize(),
                 load.applyAsDouble(s.getPool()), (now - s.getComputedAt().toEpochMilli()) / 1000.0)));
+        int notificationLines = 0;
+        if (terminal) {
+            List<String> recent = events.recent();
+            line(b, true, "");
+            line(b, true, "EVENTS (load spikes, alert notifications)");
+            // A wrapped line would throw off the cursor-up count of the next redraw.
+            recent.forEach(n -> line(b, true, n.length() <= TERMINAL_WIDTH ? n : n.substring(0, TERMINAL_WIDTH - 1) + "…"));
+            notificationLines = 2 + recent.size();
+        } else {
+            events.drainUnseen().forEach(n -> line(b, false, n));
+        }
         out.print(b);
         out.flush();
-        linesDrawn = 1 + Math.max(1, pools.size());
+        linesDrawn = 1 + Math.max(1, pools.size()) + notificationLines;
     }
 
     private static void line(StringBuilder b, boolean terminal, String text) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
-        description = "Run the Kafka Streams jobs: pool stats from pod metrics (inferpulse.pool-stats).")
+        description = "Run the Kafka Streams job: pool stats from pod metrics and access logs (inferpulse.pool-stats), "
+                + "request statistics per model (inferpulse.model-stats) and error details (inferpulse.error-details).")
 final class StreamsCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions options;

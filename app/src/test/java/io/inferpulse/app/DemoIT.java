@@ -1,40 +1,69 @@
 package io.inferpulse.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** What a newcomer sees: {@code inferpulse demo} printing pool averages that follow the simulated load. */
+/**
+ * What a newcomer sees: {@code inferpulse demo} printing pool averages that follow the simulated
+ * load, and a load spike that makes an alert fire and resolve, delivered by the console receiver.
+ */
 class DemoIT {
     // POOL READY KV-CACHE QUEUE(avg) RUNNING(avg) QUEUE(sum) LOAD(req/s) AGE
     private static final Pattern POOL_LINE = Pattern.compile(
             "^(local/default/pool-\\d)\\s+(\\d+)\\s+([\\d.]+) %\\s+([\\d.]+)\\s+([\\d.]+)\\s+(\\d+)\\s+([\\d.]+)\\s+([\\d.]+)s$");
+    private static final String QUEUE_ALERT = "HighInferencePoolAvgQueueSize";
 
     @Test
-    void shouldPrintPoolAveragesThatChangeWithTheSimulatedLoad(@TempDir Path dir) {
+    void shouldShowPoolAveragesAndAnAlertThatALoadSpikeFiresAndResolves(@TempDir Path dir) throws InterruptedException {
         // given the demo's output captured
         StringWriter output = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(output, true));
 
-        // when it runs for a while on its own
-        int exit = cli.execute("demo", "--pools", "2", "--pods", "3", "--duration", "20s", "--http-port", "0",
-                "--data-dir", dir.toString());
-
-        // then it stopped cleanly and said where everything is
-        assertThat(exit).isZero();
+        // when it runs with a load spike on pool-0 a few seconds in
+        Thread demo = Thread.ofPlatform().name("demo-under-test").start(() -> cli.execute("demo", "--pools", "2",
+                "--pods", "3", "--duration", "300s", "--http-port", "0", "--data-dir", dir.toString(),
+                "--spike-pool", "pool-0", "--spike-after", "5s", "--spike-for", "60s", "--spike-factor", "6"));
+        try {
+            // then the queue alert of pool-0 fires and, once the queue has drained, resolves, each printed
+            // by the console receiver (the demo rules have for: 30s)
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> resolvedLine(output.toString()) >= 0);
+        } finally {
+            demo.interrupt();
+            demo.join(Duration.ofSeconds(60));
+        }
+        assertThat(demo.isAlive()).as("demo still running 60 s after it was interrupted").isFalse();
         String text = output.toString();
         assertThat(text).contains("inferpulse demo is running.", "Kafka ", "Schema registry  http://127.0.0.1:",
-                "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats", "access log -> inferpulse.access-logs");
+                "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats", "access log -> inferpulse.access-logs",
+                "demo-alerts.yaml -> inferpulse.alerts", "Load spike       pool-0 at 6.0 times its load, 5 s in, for 60 s");
+
+        List<String> lines = List.of(text.split("\n"));
+        int spike = indexOf(lines, l -> l.endsWith("load spike: pool-0 at 6.0 times its load for 60 s"));
+        int firing = indexOf(lines, l -> l.contains("[FIRING:1] " + QUEUE_ALERT + " (critical)") && l.contains("name=\"pool-0\""));
+        int resolved = resolvedLine(text);
+        assertThat(spike).as("spike announced").isNotNegative();
+        assertThat(firing).as("firing notification after the spike").isGreaterThan(spike);
+        assertThat(resolved).as("resolved notification after the firing one").isGreaterThan(firing);
+        assertThat(lines.get(firing + 1)).as("the alert under the firing summary")
+                .contains(QUEUE_ALERT + " {", "cluster=\"local\"", "namespace=\"default\"", "severity=\"critical\"",
+                        "High average queue size for inference pool pool-0");
+        assertThat(lines.subList(0, firing)).as("pool-1 never had a queue alert")
+                .noneMatch(l -> l.contains(QUEUE_ALERT) && l.contains("name=\"pool-1\""));
 
         // and every refresh after the first few shows both pools with all their pods ready
         List<String[]> blocks = blocks(text);
@@ -45,6 +74,7 @@ class DemoIT {
         }
         assertThat(firstWithData).as("refreshes (2 s apart) before the first pool stats").isLessThanOrEqualTo(3);
         List<String> pool0 = new ArrayList<>();
+        double highestQueue = 0;
         for (String[] block : blocks.subList(firstWithData, blocks.size())) {
             assertThat(block).hasSize(2);
             for (String line : block) {
@@ -54,11 +84,27 @@ class DemoIT {
                 assertThat(Double.parseDouble(m.group(8))).as("age of " + line).isLessThan(3.0);
                 if (m.group(1).endsWith("pool-0")) {
                     pool0.add(m.group(3) + " " + m.group(5));
+                    highestQueue = Math.max(highestQueue, Double.parseDouble(m.group(4)));
                 }
             }
         }
-        // and the averages move as the simulated load moves
+        // and the averages move as the simulated load moves, the queue past the rule's 50 in the spike
         assertThat(pool0.stream().distinct().count()).as("distinct (kv, running) of pool-0: " + pool0).isGreaterThan(2);
+        assertThat(highestQueue).as("highest average queue of pool-0 shown").isGreaterThan(50);
+    }
+
+    private static int resolvedLine(String text) {
+        return indexOf(List.of(text.split("\n")),
+                l -> l.contains("[RESOLVED] " + QUEUE_ALERT + " (critical)") && l.contains("name=\"pool-0\""));
+    }
+
+    private static int indexOf(List<String> lines, Predicate<String> match) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (match.test(lines.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The pool lines of each refresh, in order; a refresh before the first stats has none. */
