@@ -1,12 +1,10 @@
 package io.inferpulse.app.bench;
 
 import io.inferpulse.avro.AccessLog;
-import io.inferpulse.avro.ModelStats;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
-import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
@@ -16,38 +14,43 @@ import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsTopology;
 import io.inferpulse.streams.request.RequestStatsSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * End-to-end throughput of the request-statistics job on the embedded stack: generated access logs
  * (Avro, acks=all) cross a real broker, the pool request windows, the model repartition and the
- * model windows, and every model's results are read back from the model-stats topic.
+ * model windows.
  *
- * <p>The logs' request times advance evenly over {@value #EVENT_SPAN_MINUTES} minutes of event time
- * starting now, so the run exercises many evaluation instants and stream time, not the wall clock,
- * closes them. One last record per pool and per end-marker model then moves stream time past every
- * window. The figure is lines per second from the first send until every model's window has been
- * reported empty again, i.e. every result of every line is out.
+ * <p>Each line's request time is the wall-clock time it is sent, as with live traffic, so windows
+ * close as they would in production. The figure is lines per second from the first send until the
+ * job's committed offsets reach the end of both the access-log topic and its repartition topic:
+ * every line then counts in its pool's and its model's windows, or was dead-lettered as late, and
+ * the run prints how many were.
  */
 public final class RequestStatsBenchmark {
-    private static final int EVENT_SPAN_MINUTES = 10;
-    /** Enough end-marker models that their keys reach every partition of the repartition topic. */
-    private static final int END_MARKERS = 64;
+    private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(5);
 
     private final int pools;
     private final int models;
@@ -75,63 +78,37 @@ public final class RequestStatsBenchmark {
                     KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
                     KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
                     PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString(),
+                    // Offsets are the finish line: commit often so that they trail the processing by little.
+                    PoolStatsConfig.STREAMS_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
                     "http.port", "0"));
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
-                 PoolStatsService streams = PoolStatsService.start(config, new SimpleMeterRegistry(), new HealthChecks())) {
+                 PoolStatsService streams = PoolStatsService.start(config, new SimpleMeterRegistry(), new HealthChecks());
+                 Admin admin = Admin.create(kafka.clientConfig("bench-admin"))) {
                 awaitRunning(streams);
-                Topics topics = new Topics(new AvroSerdes(client));
-                long firstMs = System.currentTimeMillis();
-                long spanMs = TimeUnit.MINUTES.toMillis(EVENT_SPAN_MINUTES);
-                // A model is done when its total reports an empty window ending a window after its last line.
-                Map<String, Long> doneAtMs = new ConcurrentHashMap<>();
-                for (int i = Math.max(0, lines - models); i < lines; i++) {
-                    doneAtMs.put("model-" + (i % models), lineTimeMs(firstMs, spanMs, i, lines) + windows.window().toMillis());
-                }
-                long endMs = doneAtMs.values().stream().mapToLong(Long::longValue).max().orElse(firstMs)
-                        + windows.evaluationInterval().toMillis() + windows.grace().toMillis();
-                Set<String> done = ConcurrentHashMap.newKeySet();
-                try (TopicTail<String, ModelStats> tail = TopicTail.start(kafka.clientConfig("bench-reader"),
-                        topics.modelStats(), TopicTail.From.END, r -> {
-                            Long doneAt = doneAtMs.get(r.key());
-                            if (doneAt != null && r.value().getRequestCount() == 0
-                                    && r.value().getWindowEnd().toEpochMilli() >= doneAt) {
-                                done.add(r.key());
-                            }
-                        })) {
-                    Map<String, Object> props = kafka.clientConfig("bench-producer");
-                    props.put(ProducerConfig.ACKS_CONFIG, "all");
-                    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-                    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-                    Topic<String, AccessLog> topic = topics.accessLogs();
-                    long start = System.nanoTime();
-                    try (KafkaProducer<String, AccessLog> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
-                            topic.valueSerde().serializer())) {
-                        SplittableRandom random = new SplittableRandom(1);
-                        for (int i = 0; i < lines; i++) {
-                            AccessLog log = line(i, lineTimeMs(firstMs, spanMs, i, lines), random);
-                            producer.send(new ProducerRecord<>(topic.name(), poolKey(log.getPool()), log));
-                        }
-                        for (int k = 0; k < Math.max(pools, END_MARKERS); k++) {
-                            AccessLog marker = line(k, endMs, random);
-                            marker.setModelName("bench-end-" + k);
-                            producer.send(new ProducerRecord<>(topic.name(), poolKey(marker.getPool()), marker));
-                        }
-                        producer.flush();
+                Topic<String, AccessLog> topic = new Topics(new AvroSerdes(client)).accessLogs();
+                Map<String, Object> props = kafka.clientConfig("bench-producer");
+                props.put(ProducerConfig.ACKS_CONFIG, "all");
+                props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+                props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+                long start = System.nanoTime();
+                try (KafkaProducer<String, AccessLog> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
+                        topic.valueSerde().serializer())) {
+                    SplittableRandom random = new SplittableRandom(1);
+                    for (int i = 0; i < lines; i++) {
+                        AccessLog log = line(i, System.currentTimeMillis(), random);
+                        producer.send(new ProducerRecord<>(topic.name(), Topics.poolKey("bench", "default", log.getPool()), log));
                     }
-                    long acked = System.nanoTime();
-                    long deadline = acked + TimeUnit.MINUTES.toNanos(3);
-                    while (done.size() < models) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("Only " + done.size() + " of " + models
-                                    + " models reported their last window within 3 minutes of the last acknowledgement");
-                        }
-                        LockSupport.parkNanos(1_000_000);
-                    }
-                    long finished = System.nanoTime();
-                    out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / seconds(acked - start));
-                    out.printf("  end to end (every model's last window out): %,.0f lines/s (%.1f s)%n",
-                            lines / seconds(finished - start), seconds(finished - start));
+                    producer.flush();
                 }
+                long acked = System.nanoTime();
+                out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / seconds(acked - start));
+                awaitCaughtUp(admin, config.applicationId(),
+                        List.of(Topics.ACCESS_LOGS, PoolStatsTopology.modelRequestsTopic(config.applicationId())));
+                long finished = System.nanoTime();
+                out.printf("  end to end (committed through pool and model windows): %,.0f lines/s (%.1f s)%n",
+                        lines / seconds(finished - start), seconds(finished - start));
+                out.printf("  dead-lettered (late or invalid): %,d%n", endOffsets(admin, List.of(Topics.DEAD_LETTER)).values()
+                        .stream().mapToLong(Long::longValue).sum());
             }
         }
     }
@@ -156,12 +133,39 @@ public final class RequestStatsBenchmark {
                 .build();
     }
 
-    private static long lineTimeMs(long firstMs, long spanMs, int i, int lines) {
-        return firstMs + i * spanMs / lines;
+    /**
+     * Waits until the group's committed offsets reach the end offsets of the topics. The pool stage
+     * writes the repartition topic, so its end is read again on every round.
+     */
+    private void awaitCaughtUp(Admin admin, String groupId, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+        long behind = Long.MAX_VALUE;
+        while (behind > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The streams job was still " + behind + " records behind "
+                        + CATCH_UP_LIMIT.toMinutes() + " minutes after the last acknowledgement");
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get();
+            behind = 0;
+            for (Map.Entry<TopicPartition, Long> end : endOffsets(admin, topics).entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                behind += end.getValue() - (at == null ? 0 : at.offset());
+            }
+            if (behind > 0) {
+                Thread.sleep(50);
+            }
+        }
     }
 
-    private static String poolKey(String pool) {
-        return Topics.poolKey("bench", "default", pool);
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get().values()) {
+            topic.partitions().forEach(p -> request.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest()));
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
     }
 
     private static double seconds(long nanos) {
