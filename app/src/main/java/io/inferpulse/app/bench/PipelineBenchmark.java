@@ -171,11 +171,12 @@ public final class PipelineBenchmark {
         return sortedMicros[(int) Math.min(sortedMicros.length - 1, Math.ceil(q * sortedMicros.length) - 1)] / 1e3;
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
-    private static void awaitRunning(PoolStatsService streams) throws InterruptedException {
+    /** Also the start of {@link RequestStatsBenchmark}: both run the same streams job. */
+    static void awaitRunning(PoolStatsService streams) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {

@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -84,7 +82,7 @@ public final class RequestStatsBenchmark {
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
                  PoolStatsService streams = PoolStatsService.start(config, new SimpleMeterRegistry(), new HealthChecks());
                  Admin admin = Admin.create(kafka.clientConfig("bench-admin"))) {
-                awaitRunning(streams);
+                PipelineBenchmark.awaitRunning(streams);
                 Topic<String, AccessLog> topic = new Topics(new AvroSerdes(client)).accessLogs();
                 Map<String, Object> props = kafka.clientConfig("bench-producer");
                 props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -101,12 +99,12 @@ public final class RequestStatsBenchmark {
                     producer.flush();
                 }
                 long acked = System.nanoTime();
-                out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / seconds(acked - start));
+                out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / PipelineBenchmark.seconds(acked - start));
                 awaitCaughtUp(admin, config.applicationId(),
                         List.of(Topics.ACCESS_LOGS, PoolStatsTopology.modelRequestsTopic(config.applicationId())));
                 long finished = System.nanoTime();
                 out.printf("  end to end (committed through pool and model windows): %,.0f lines/s (%.1f s)%n",
-                        lines / seconds(finished - start), seconds(finished - start));
+                        lines / PipelineBenchmark.seconds(finished - start), PipelineBenchmark.seconds(finished - start));
                 out.printf("  dead-lettered (late or invalid): %,d%n", endOffsets(admin, List.of(Topics.DEAD_LETTER)).values()
                         .stream().mapToLong(Long::longValue).sum());
             }
@@ -166,19 +164,5 @@ public final class RequestStatsBenchmark {
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
         return ends;
-    }
-
-    private static double seconds(long nanos) {
-        return nanos / 1e9;
-    }
-
-    private static void awaitRunning(PoolStatsService streams) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The streams job did not start within 60 s (state " + streams.state() + ")");
-            }
-            Thread.sleep(100);
-        }
     }
 }

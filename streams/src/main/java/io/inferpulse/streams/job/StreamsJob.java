@@ -1,0 +1,114 @@
+package io.inferpulse.streams.job;
+
+import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.schemas.Topic;
+import io.inferpulse.schemas.Topics;
+import io.inferpulse.schemas.registry.RegistryClientConfig;
+import io.inferpulse.schemas.registry.SchemaRegistryClient;
+import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.deadletter.DeadLetterDeserializationHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every inferpulse Kafka Streams job runs with: Avro serdes on the schema registry, undecodable
+ * input sent to the dead-letter topic, a failed stream thread replaced rather than the job stopped,
+ * state changes logged, Kafka Streams' metrics in the service's registry, and liveness and readiness
+ * checks that follow the job's state.
+ */
+public final class StreamsJob implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsJob.class);
+    private static final int DEAD_LETTER_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+    private final KafkaStreams streams;
+    private final KafkaStreams.CloseOptions closeOptions;
+    private final SchemaRegistryClient registry;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final Producer<String, DeadLetter> deadLetterProducer;
+
+    private StreamsJob(KafkaStreams streams, KafkaStreams.CloseOptions closeOptions, SchemaRegistryClient registry,
+                       KafkaStreamsMetrics streamsMetrics, Producer<String, DeadLetter> deadLetterProducer) {
+        this.streams = streams;
+        this.closeOptions = closeOptions;
+        this.registry = registry;
+        this.streamsMetrics = streamsMetrics;
+        this.deadLetterProducer = deadLetterProducer;
+    }
+
+    /**
+     * Starts a job.
+     *
+     * @param name         names the job in logs and in its health checks ({@code <name>-streams})
+     * @param kafka        where the broker and the schema registry are
+     * @param jobProperties the job's own Kafka Streams properties, {@code application.id} among them, applied
+     *                     over the common ones
+     * @param topology     builds the topology from the job's topics
+     * @param closeOptions how {@link #close()} stops the job
+     */
+    public static StreamsJob start(String name, KafkaSettings kafka, Properties jobProperties,
+                                   Function<Topics, Topology> topology, KafkaStreams.CloseOptions closeOptions,
+                                   MeterRegistry meters, HealthChecks health) {
+        String applicationId = jobProperties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        SchemaRegistryClient registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
+        Topics topics = new Topics(new AvroSerdes(registry));
+        Topic<String, DeadLetter> deadLetter = topics.deadLetter();
+        Map<String, Object> dlqConfig = kafka.clientConfig(applicationId + "-dead-letters");
+        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(dlqConfig,
+                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        Properties props = new Properties();
+        props.putAll(kafka.clientConfig(applicationId));
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
+        props.putAll(jobProperties);
+        props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
+                new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
+        KafkaStreams streams = new KafkaStreams(topology.apply(topics), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("{} stream thread failed; replacing it", name, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("{} streams: {} -> {}", name, before, now));
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
+        health.addLiveness(name + "-streams", () -> streams.state() == KafkaStreams.State.ERROR
+                ? Optional.of("Kafka Streams is in state ERROR") : Optional.empty());
+        health.addReadiness(name + "-streams", () -> streams.state() == KafkaStreams.State.RUNNING
+                ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
+        streams.start();
+        return new StreamsJob(streams, closeOptions, registry, streamsMetrics, dlqProducer);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(closeOptions);
+        streamsMetrics.close();
+        deadLetterProducer.close();
+        registry.close();
+    }
+}
