@@ -97,6 +97,8 @@ public final class NotifierService implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The alerts job writes in transactions: an aborted one holds transitions that never happened.
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(consumerConfig, alerts.keySerde().deserializer(), alerts.valueSerde().deserializer());
         consumer.subscribe(List.of(Topics.ALERTS), new ConsumerRebalanceListener() {
             @Override

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -71,6 +72,21 @@ final class KafkaStack implements AutoCloseable {
     /** To one partition, for tests that rely on the order events are read in. */
     void send(AlertEvent event, int partition) throws Exception {
         producer.send(new ProducerRecord<>(Topics.ALERTS, partition, event.getFingerprint(), event)).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Writes the event in a transaction that is then aborted, as a failed exactly-once alerts job leaves it. */
+    void sendAborted(AlertEvent event, int partition) {
+        Map<String, Object> config = kafka().clientConfig("it-aborted");
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-aborted-" + event.getFingerprint());
+        Topic<String, AlertEvent> alerts = new Topics(new AvroSerdes(client)).alerts();
+        try (KafkaProducer<String, AlertEvent> transactional = new KafkaProducer<>(config, alerts.keySerde().serializer(),
+                alerts.valueSerde().serializer())) {
+            transactional.initTransactions();
+            transactional.beginTransaction();
+            transactional.send(new ProducerRecord<>(Topics.ALERTS, partition, event.getFingerprint(), event));
+            transactional.flush();
+            transactional.abortTransaction();
+        }
     }
 
     /** How far the group has committed compared with the end of the alerts topic, per partition. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,8 @@ class NotifierDeliveryIT {
                 .script("/slack/" + SLACK_TOKEN, n -> n == 0
                         ? new LocalReceiver.Answer(429, "rate_limited", Map.of("Retry-After", "2")) : LocalReceiver.Answer.ok())
                 .script("/pd", n -> LocalReceiver.Answer.status(400, "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\"}"))
-                .script("/down", n -> LocalReceiver.Answer.status(503, "under maintenance"));
+                .script("/down", n -> LocalReceiver.Answer.status(503, "under maintenance"))
+                .script("/txn", n -> LocalReceiver.Answer.ok());
         Path slackUrl = dir.resolve("slack-url");
         Files.writeString(slackUrl, receiver.url("/slack/" + SLACK_TOKEN) + "\n");
         Path routing = dir.resolve("routing.yml");
@@ -55,6 +57,7 @@ class NotifierDeliveryIT {
                     - {matchers: ['team="chat"'], receiver: chat}
                     - {matchers: ['team="pager"'], receiver: pager}
                     - {matchers: ['team="down"'], receiver: down}
+                    - {matchers: ['team="txn"'], receiver: txn}
                 receivers:
                   - name: flaky
                     webhook_configs: [{url: '%s'}]
@@ -64,7 +67,9 @@ class NotifierDeliveryIT {
                     pagerduty_configs: [{routing_key_env: PD_KEY, url: '%s'}]
                   - name: down
                     webhook_configs: [{url: '%s'}]
-                """.formatted(receiver.url("/flaky"), slackUrl, receiver.url("/pd"), receiver.url("/down")));
+                  - name: txn
+                    webhook_configs: [{url: '%s'}]
+                """.formatted(receiver.url("/flaky"), slackUrl, receiver.url("/pd"), receiver.url("/down"), receiver.url("/txn")));
         notifier = NotifierService.start(NotifierConfig.of(stack.settings(routing, GROUP), Map.of("PD_KEY", PD_KEY)), meters,
                 new HealthChecks());
     }
@@ -143,6 +148,22 @@ class NotifierDeliveryIT {
         assertThat(letter.getReason()).contains("HTTP 503").contains("under maintenance");
         assertThat(letter.getStage()).isEqualTo("notify.webhook");
         assertNothingOwed();
+    }
+
+    @Test
+    void shouldNotDeliverAnAlertFromAnAbortedTransaction() throws Exception {
+        // given an alert the exactly-once alerts job wrote and then aborted, followed on the same partition by one it committed
+        Instant now = Instant.now();
+        Map<String, String> aborted = new HashMap<>(labels("txn"));
+        aborted.put("alertname", "RolledBack");
+        stack.sendAborted(AlertEvents.firing(aborted, now, now), 0);
+        stack.send(AlertEvents.firing(labels("txn"), now, now), 0);
+
+        // then only the committed one reaches the receiver, and the group commits past both
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests("/txn").size() >= 1);
+        assertNothingOwed();
+        assertThat(receiver.requests("/txn")).singleElement()
+                .satisfies(r -> assertThat(r.body().get("groupLabels").get("alertname").asText()).isEqualTo("HighLatency"));
     }
 
     private static DeadLetter awaitDeadLetter(String receiverName) {
