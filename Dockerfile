@@ -73,8 +73,8 @@ ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001
 
-# 9400: ingest's /metrics, /healthz, /readyz; 9401: streams'.
-EXPOSE 9400 9401
+# /metrics, /healthz and /readyz of each service: 9400 ingest, 9401 streams, 9402 alerts, 9403 notify.
+EXPOSE 9400 9401 9402 9403
 
 ENTRYPOINT ["java","--enable-native-access=ALL-UNNAMED","-jar","/opt/inferpulse/inferpulse.jar"]
 CMD ["--help"]

@@ -106,7 +106,7 @@ final class BenchCommand {
 
     @Command(name = "quantiles", mixinStandardHelpOptions = true,
             description = "Accuracy of latency quantiles (P50, P90, P99) on generated distributions with fixed seeds: "
-                    + "DDSketch (1% relative accuracy, as the request-stats job) and Prometheus's histogram_quantile over "
+                    + "DDSketch (1%% relative accuracy, as the request-stats job) and Prometheus's histogram_quantile over "
                     + "the EPP's request-duration buckets, each against the exact value. No Kafka.")
     static final class Quantiles implements Callable<Integer> {
         @Option(names = "--samples", defaultValue = "200000", description = "Latencies per distribution (default ${DEFAULT-VALUE}).")

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +41,12 @@ final class Lifecycle {
         PrometheusMeterRegistry meters = MeterRegistries.prometheus();
         Metrics.addRegistry(meters);
         HealthChecks health = new HealthChecks();
+        // The service adds its own checks as it starts; until then /readyz must not answer 200.
+        AtomicBoolean started = new AtomicBoolean();
+        health.addReadiness("started", () -> started.get() ? Optional.empty() : Optional.of(service + " is starting"));
         life.add(OpsServer.start(service, ops.host(), ops.port(), meters, health));
         life.add(starter.start(meters, health));
+        started.set(true);
         life.awaitShutdown();
         return 0;
     }
