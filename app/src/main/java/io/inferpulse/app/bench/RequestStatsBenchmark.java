@@ -41,8 +41,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * (Avro, acks=all) cross a real broker, the pool request windows, the model repartition and the
  * model windows.
  *
- * <p>Each line's request time is the wall-clock time it is sent, as with live traffic, so windows
- * close as they would in production. The figure is lines per second from the first send until the
+ * <p>Each line is sent the moment its request completes, as the gateway writes it: its request time
+ * is the wall-clock time it is sent minus its latency, as with live traffic, so windows close as
+ * they would in production. The figure is lines per second from the first send until the
  * job's committed offsets reach the end of both the access-log topic and its repartition topic:
  * every line then counts in its pool's and its model's windows, or was dead-lettered as late, and
  * the run prints how many were.
@@ -111,19 +112,21 @@ public final class RequestStatsBenchmark {
         }
     }
 
-    private AccessLog line(int i, long timeMs, SplittableRandom random) {
+    private AccessLog line(int i, long completedMs, SplittableRandom random) {
         int model = i % models;
         double roll = random.nextDouble();
         int status = roll < 0.01 ? 503 : roll < 0.02 ? 429 : roll < 0.03 ? 404 : 200;
+        String target = random.nextBoolean() ? "" : "model-" + model + "-lora";
+        double latency = Math.exp(random.nextDouble(-3, 2));
         return AccessLog.newBuilder()
-                .setRequestTime(Instant.ofEpochMilli(timeMs))
+                .setRequestTime(Instant.ofEpochMilli(completedMs - Math.round(latency * 1000)))
                 .setCluster("bench")
                 .setNamespace("default")
                 .setPool("pool-" + (i % pools))
                 .setModelName("model-" + model)
-                .setTargetModelName(random.nextBoolean() ? "" : "model-" + model + "-lora")
+                .setTargetModelName(target)
                 .setStatus(status)
-                .setLatencySeconds(Math.exp(random.nextDouble(-3, 2)))
+                .setLatencySeconds(latency)
                 .setInputTokens((long) random.nextInt(10, 4000))
                 .setOutputTokens((long) random.nextInt(1, 1000))
                 .setProxyStatus(status == 503 ? "error=\"destination_unavailable\"; details=\"failed_to_pick_backend\"" : null)

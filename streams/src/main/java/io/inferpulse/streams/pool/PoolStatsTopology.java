@@ -37,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Only pods whose sample is at most the staleness old by the wall clock count. A pool's record is
  * sent when its gauges or request window change and at least every heartbeat; its timestamp is the
- * wall-clock time it was computed. Request windows run on event time ({@code request_time}).
+ * wall-clock time it was computed. Request windows run on event time, when each request completed
+ * ({@link AccessLogTimeExtractor}).
  *
  * <p>Node and store names are fixed here because Kafka Streams derives changelog topic names from
  * them: renaming a store abandons the state of a running deployment.
@@ -108,7 +109,7 @@ public final class PoolStatsTopology {
         topology.addSink(MODEL_REQUESTS_SINK, modelRequests, accessLogs.keySerde().serializer(),
                 accessLogs.valueSerde().serializer(), POOL_REQUESTS_PROCESSOR);
 
-        // The record timestamp written to the repartition topic is request_time: the default extractor keeps it.
+        // The record timestamp written to the repartition topic is the event time: the default extractor keeps it.
         topology.addSource(AutoOffsetReset.byDuration(requests.window()), MODEL_REQUESTS_SOURCE,
                 accessLogs.keySerde().deserializer(), accessLogs.valueSerde().deserializer(), modelRequests);
         topology.addProcessor(MODEL_STATS_PROCESSOR, () -> new ModelStatsProcessor(requests, MODEL_STATS_SINK,

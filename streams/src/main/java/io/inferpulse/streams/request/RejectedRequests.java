@@ -60,8 +60,8 @@ final class RejectedRequests {
     }
 
     static String lateReason(long eventTimeMs, long bucketEndMs, long closedUpToMs, long graceMs) {
-        return "late: request_time " + Instant.ofEpochMilli(eventTimeMs) + " belongs to the window evaluated at "
-                + Instant.ofEpochMilli(bucketEndMs) + ", already closed (windows up to " + Instant.ofEpochMilli(closedUpToMs)
-                + " are closed; grace " + graceMs + " ms)";
+        return "late: completed at " + Instant.ofEpochMilli(eventTimeMs) + " (request_time + latency), belongs to the"
+                + " window evaluated at " + Instant.ofEpochMilli(bucketEndMs) + ", already closed (windows up to "
+                + Instant.ofEpochMilli(closedUpToMs) + " are closed; grace " + graceMs + " ms)";
     }
 }

@@ -75,7 +75,7 @@ class RequestStatsServiceIT {
                      TopicTail<String, ErrorDetail> errors = TopicTail.start(clients, topics.errorDetails(),
                              TopicTail.From.BEGINNING, r -> errorDetails.add(r.value()))) {
 
-                    // when ten requests of one instant arrive, two of them failed picks
+                    // when ten requests completing at one instant arrive, two of them failed picks
                     Instant now = Instant.now();
                     Topic<String, AccessLog> accessLogs = topics.accessLogs();
                     try (KafkaProducer<String, AccessLog> producer = new KafkaProducer<>(clients,
@@ -124,9 +124,10 @@ class RequestStatsServiceIT {
         }
     }
 
-    private static AccessLog log(Instant time, boolean failedPick, double latency) {
+    /** A request that completed at {@code completedAt}, after {@code latency} seconds. */
+    private static AccessLog log(Instant completedAt, boolean failedPick, double latency) {
         return AccessLog.newBuilder()
-                .setRequestTime(time)
+                .setRequestTime(completedAt.minusMillis(Math.round(latency * 1000)))
                 .setCluster("it")
                 .setNamespace("llm")
                 .setPool("vllm-llama3")

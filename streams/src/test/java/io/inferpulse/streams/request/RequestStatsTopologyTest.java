@@ -1,6 +1,7 @@
 package io.inferpulse.streams.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
@@ -135,12 +136,13 @@ class RequestStatsTopologyTest {
 
     @Test
     void shouldComputeLatencyQuantilesWithinOnePercent() {
-        // given 2,000 log-normal latencies spread over the window
+        // given 2,000 log-normal latencies of requests completing evenly over the window
         Random random = new Random(42);
         double[] latencies = new double[2_000];
         for (int i = 0; i < latencies.length; i++) {
             latencies[i] = Math.exp(random.nextGaussian() - 1);
-            pipe(log(LLAMA, "", T0 + 1 + i * (WINDOW - 1) / latencies.length, 200, latencies[i], null, null));
+            long completedAt = T0 + 1 + i * (WINDOW - 1) / latencies.length;
+            pipe(log(LLAMA, "", completedAt - Math.round(latencies[i] * 1000), 200, latencies[i], null, null));
         }
 
         // when the window that holds all of them is evaluated
@@ -157,9 +159,9 @@ class RequestStatsTopologyTest {
 
     @Test
     void shouldIncludeTheEvaluationInstantAndExcludeTheWindowStart() {
-        // given one request exactly at T0 and one a millisecond later
-        pipe(log(LLAMA, "", T0, 500, 1.0, null, null));
-        pipe(log(LLAMA, "", T0 + 1, 200, 1.0, null, null));
+        // given one request completing exactly at T0 and one a millisecond later
+        pipe(log(LLAMA, "", T0 - 1_000, 500, 1.0, null, null));
+        pipe(log(LLAMA, "", T0 - 999, 200, 1.0, null, null));
 
         // when stream time passes T0 + 5 m + 15 s
         tick(T0 + WINDOW + INTERVAL + GRACE);
@@ -191,7 +193,7 @@ class RequestStatsTopologyTest {
         pipe(log(LLAMA, "", T0 + 10_000, 200, 1.0, null, null));
         tick(T0 + INTERVAL + GRACE - 1_000);
         // when a request of that interval arrives, then stream time passes the grace, then another arrives
-        pipe(log(LLAMA, "", T0 + 14_000, 500, 1.0, null, null));
+        pipe(log(LLAMA, "", T0 + 13_000, 500, 1.0, null, null));
         tick(T0 + INTERVAL + GRACE);
         pipe(log(LLAMA, "", T0 + 12_000, 500, 1.0, null, null));
 
@@ -203,7 +205,7 @@ class RequestStatsTopologyTest {
         assertThat(letters).singleElement().satisfies(letter -> {
             assertThat(letter.getSource()).isEqualTo(Topics.ACCESS_LOGS);
             assertThat(letter.getStage()).isEqualTo(PoolRequestProcessor.STAGE);
-            assertThat(letter.getReason()).startsWith("late: request_time 2025-06-02T10:00:12Z")
+            assertThat(letter.getReason()).startsWith("late: completed at 2025-06-02T10:00:13Z")
                     .contains("evaluated at 2025-06-02T10:00:15Z");
             AccessLog raw = topics.accessLogs().valueSerde().deserializer()
                     .deserialize(Topics.ACCESS_LOGS, letter.getRaw().array());
@@ -211,6 +213,24 @@ class RequestStatsTopologyTest {
         });
         // and it changed nothing: no instant was evaluated again
         assertThat(modelStats.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void shouldCountASlowRequestInTheWindowItCompletesIn() {
+        // given quick requests received every second from T0 + 2 s, and one received at T0 + 1 s that takes 30 s
+        for (long t = T0 + 2_000; t <= T0 + 31_000; t += 1_000) {
+            pipe(log(LLAMA, "", t, 200, 0.2, null, null));
+        }
+        // when its log arrives as the gateway writes it, once it completed and after the quick ones
+        pipe(log(LLAMA, "", T0 + 1_000, 200, 30.0, null, null));
+        tick(T0 + 3 * INTERVAL + GRACE);
+
+        // then it is counted where the EPP would count it, at its completion (T0 + 31 s), not dead-lettered as late
+        assertThat(deadLetters.readValuesToList()).isEmpty();
+        List<ModelStats> totals = modelStats.readValuesToList().stream().filter(s -> s.getModelName().equals(LLAMA)
+                && s.getTargetModelName().isEmpty()).toList();
+        assertThat(totals).extracting(s -> s.getWindowEnd().toEpochMilli() - T0, ModelStats::getRequestCount)
+                .containsExactly(tuple(15_000L, 13L), tuple(30_000L, 28L), tuple(45_000L, 31L));
     }
 
     @Test
@@ -336,10 +356,10 @@ class RequestStatsTopologyTest {
         return at;
     }
 
-    /** Moves stream time with a request of another model and pool. */
+    /** Moves stream time with an instant request of another model and pool. */
     private void tick(long eventTimeMs) {
         accessLogs.pipeInput(Topics.poolKey(CLUSTER, NAMESPACE, OTHER_POOL),
-                log(OTHER_POOL, "tick", "", eventTimeMs, 200, 0.1, null, null), eventTimeMs);
+                log(OTHER_POOL, "tick", "", eventTimeMs, 200, 0.0, null, null), eventTimeMs);
     }
 
     private void pipe(AccessLog log) {
