@@ -2,7 +2,6 @@ package io.inferpulse.streams.request;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
-import java.time.Duration;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,9 +43,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
         this.lastRecordWallMs = context.currentSystemTimeMs();
-        Duration tick = settings.evaluationInterval().compareTo(Duration.ofSeconds(1)) < 0
-                ? settings.evaluationInterval() : Duration.ofSeconds(1);
-        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+        context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override

@@ -46,4 +46,12 @@ public record RequestStatsSettings(Duration window, Duration evaluationInterval,
         return new RequestStatsSettings(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ofSeconds(5),
                 Duration.ofMinutes(1), 0.01);
     }
+
+    /**
+     * How often an idle task checks the wall clock to close windows: every second, or every interval
+     * when that is shorter, so that a window is out within a second of its grace.
+     */
+    Duration closeTick() {
+        return evaluationInterval.compareTo(Duration.ofSeconds(1)) < 0 ? evaluationInterval : Duration.ofSeconds(1);
+    }
 }
