@@ -226,6 +226,33 @@ public final class FleetSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code replicas} of the pool's pods, as a Deployment scaled to that count would: the first
+     * {@code replicas} pods in {@link #endpoints()} order take new requests; the others finish what they hold and then
+     * idle. A pool can run 0 up to the {@link FleetConfig#podsPerPool()} pods created for it.
+     */
+    public void scale(String pool, int replicas) {
+        synchronized (lock) {
+            pool(pool).scale(replicas);
+        }
+    }
+
+    /** How many pods of {@code pool} take requests. */
+    public int replicas(String pool) {
+        synchronized (lock) {
+            return pool(pool).replicas();
+        }
+    }
+
+    /** The endpoints of the pods that take requests: what discovery would list for a scaled pool. */
+    public List<SimulatedPodEndpoint> activeEndpoints() {
+        Set<String> active = new HashSet<>();
+        synchronized (lock) {
+            poolsByName.values().forEach(p -> active.addAll(p.activePods()));
+        }
+        return endpoints.stream().filter(e -> active.contains(e.pod())).toList();
+    }
+
     /** The mean arrival rate of {@code pool} right now, in requests per second, spike included. */
     public double arrivalRate(String pool) {
         synchronized (lock) {

@@ -27,6 +27,8 @@ final class PoolModel {
 
     /** Replaces the profile's rate once {@link #setRate} was called; {@code NaN} until then. */
     private double rateOverride = Double.NaN;
+    /** The first this many pods take new requests; the others only finish what they hold, as terminating pods do. */
+    private int replicas;
     private double spikeMultiplier = 1;
     private long spikeEndNanos;
     private long arrivals;
@@ -39,6 +41,23 @@ final class PoolModel {
         pods.forEach(pod -> this.pods.put(pod.name(), pod));
         this.config = config;
         this.random = random;
+        this.replicas = pods.size();
+    }
+
+    int replicas() {
+        return replicas;
+    }
+
+    /** The pods that take new requests, in the pool's stable order. */
+    List<String> activePods() {
+        return pods.keySet().stream().limit(replicas).toList();
+    }
+
+    void scale(int replicas) {
+        if (replicas < 0 || replicas > pods.size()) {
+            throw new IllegalArgumentException("pool " + name + " can run 0 to " + pods.size() + " pods, not " + replicas);
+        }
+        this.replicas = replicas;
     }
 
     /** Mean arrival rate at simulated time {@code nowNanos}, spike included. */
@@ -84,9 +103,10 @@ final class PoolModel {
 
     private void route(InferenceRequest request, Consumer<GatewayExchange> exchanges) {
         long sequence = arrivals++;
-        List<PodState> candidates = new ArrayList<>(pods.size());
+        List<PodState> candidates = new ArrayList<>(replicas);
+        int position = 0;
         for (PodModel pod : pods.values()) {
-            if (pod.canQueue()) {
+            if (position++ < replicas && pod.canQueue()) {
                 candidates.add(pod.state());
             }
         }

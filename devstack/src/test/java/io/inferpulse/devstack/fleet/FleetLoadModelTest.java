@@ -12,6 +12,7 @@ import static io.inferpulse.devstack.fleet.FleetFixtures.manualFleet;
 import static io.inferpulse.devstack.fleet.FleetFixtures.onlyPod;
 import static io.inferpulse.devstack.fleet.FleetFixtures.pod;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class FleetLoadModelTest {
@@ -165,6 +166,47 @@ class FleetLoadModelTest {
             assertThat(fleet.snapshot(pod)).extracting(PodState::running, PodState::waiting, PodState::completed)
                     .containsExactly(0, 0, 0L);
         }
+    }
+
+    @Test
+    void aScaledPoolRoutesNewRequestsOnlyToItsRunningPodsAndLetsTheOthersFinish() {
+        // given a pool of 4 pods, each busy with the steady load
+        List<String> lines = new ArrayList<>();
+        FleetConfig config = manualFleet().podsPerPool(4).workload(fixedSizes(500, 200))
+                .arrivalProfile(ArrivalProfile.constant(20)).build();
+        try (FleetSimulator fleet = new FleetSimulator(config, lines::add)) {
+            fleet.advance(Duration.ofSeconds(5));
+            List<String> pods = fleet.endpoints().stream().map(SimulatedPodEndpoint::pod).toList();
+            assertThat(pods).allSatisfy(p -> assertThat(fleet.snapshot(p).running()).isPositive());
+
+            // when it is scaled in to 2
+            fleet.scale("pool-0", 2);
+            long servedByRemovedBefore = completedBy(fleet, pods.subList(2, 4));
+            fleet.advance(Duration.ofSeconds(30));
+
+            // then only the first 2 pods are listed and take requests; the other 2 drained what they held
+            assertThat(fleet.replicas("pool-0")).isEqualTo(2);
+            assertThat(fleet.activeEndpoints()).extracting(SimulatedPodEndpoint::pod).containsExactlyElementsOf(pods.subList(0, 2));
+            assertThat(pods.subList(2, 4)).allSatisfy(p -> assertThat(fleet.snapshot(p))
+                    .extracting(PodState::running, PodState::waiting).containsExactly(0, 0));
+            assertThat(completedBy(fleet, pods.subList(2, 4))).as("requests the removed pods finished")
+                    .isGreaterThan(servedByRemovedBefore);
+            assertThat(pods.subList(0, 2)).allSatisfy(p -> assertThat(fleet.snapshot(p).running()).isPositive());
+
+            // when it is scaled out to 4 again, then the returning pods take requests
+            fleet.scale("pool-0", 4);
+            fleet.advance(Duration.ofSeconds(5));
+            assertThat(fleet.activeEndpoints()).hasSize(4);
+            assertThat(pods.subList(2, 4)).allSatisfy(p -> assertThat(fleet.snapshot(p).running()).isPositive());
+
+            // and a count beyond the pods created is refused, naming the pool
+            assertThatThrownBy(() -> fleet.scale("pool-0", 5))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pool-0").hasMessageContaining("0 to 4");
+        }
+    }
+
+    private static long completedBy(FleetSimulator fleet, List<String> pods) {
+        return pods.stream().mapToLong(p -> fleet.snapshot(p).completed()).sum();
     }
 
     @Test
