@@ -119,6 +119,7 @@ final class DemoCommand implements Callable<Integer> {
         Path accessLog = dir.resolve("access-log.ndjson");
         SimulateCommand.AccessLogFile log = life.add(SimulateCommand.AccessLogFile.open(accessLog));
         FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(), log::write));
+        fleetOptions.scaleToStart(fleet);
         fleet.start();
 
         Map<String, String> settings = new LinkedHashMap<>();
@@ -143,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
-        ingest.setTargets(fleet.endpoints().stream().map(e -> new ScrapeTarget(new PodIdentity(ingestConfig.cluster(),
+        ingest.setTargets(fleet.activeEndpoints().stream().map(e -> new ScrapeTarget(new PodIdentity(ingestConfig.cluster(),
                 e.namespace(), e.pool(), e.pod(), e.address(), Map.of()), e.metricsUri())).toList());
         life.add(PoolStatsService.start(streamsConfig, meters, health));
         life.add(AlertService.start(AlertConfig.of(alertSettings), meters, health));
@@ -161,7 +162,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Kafka            %s (data in %s)%n", broker.bootstrapServers(), dir.resolve("kafka"));
         out.printf("  Schema registry  %s%n", registry.url());
         out.printf("  Metrics, health  %s/metrics  %s/healthz  %s/readyz%n", ops.url(), ops.url(), ops.url());
-        out.printf("  Model servers    %d simulated vLLM pods, e.g. %s%n", fleet.endpoints().size(), fleet.endpoints().get(0).metricsUri());
+        out.printf("  Model servers    %d simulated vLLM pods running (up to %d), e.g. %s%n", fleet.activeEndpoints().size(),
+                fleet.endpoints().size(), fleet.endpoints().get(0).metricsUri());
         out.printf("  Access log       %s%n", accessLog);
         out.printf("  Topics           %s -> %s; access log -> %s -> %s, %s, %s%n", Topics.POD_METRICS,
                 Topics.POOL_STATS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS);

@@ -1,18 +1,29 @@
 package io.inferpulse.app;
 
+import io.inferpulse.devstack.fleet.ArrivalProfile;
 import io.inferpulse.devstack.fleet.FleetConfig;
+import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.ingest.IngestConfig;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The simulated fleet's shape, shared by {@code demo} and {@code simulate}. */
 final class FleetOptions {
     private static final double DECODE_TOKENS_PER_SECOND = 100;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     @Option(names = "--pools", defaultValue = "3", description = "Simulated InferencePools (default ${DEFAULT-VALUE}).")
     int pools;
 
-    @Option(names = "--pods", defaultValue = "4", description = "Pods per pool (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pods", defaultValue = "4", description = "Pods each pool runs at the start (default ${DEFAULT-VALUE}).")
     int pods;
+
+    @Option(names = "--max-pods", description = "Pods each pool can scale out to (default: twice --pods).")
+    Integer maxPods;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulated load (default ${DEFAULT-VALUE}).")
     long seed;
@@ -24,10 +35,19 @@ final class FleetOptions {
      * only a spike pushes it over, as on a healthy production pool.
      */
     FleetConfig config() {
+        int capacity = maxPods != null ? maxPods : 2 * pods;
+        if (capacity < pods) {
+            throw new ParameterException(spec.commandLine(), "--max-pods " + capacity + " is below --pods " + pods);
+        }
         FleetConfig.Pod p = FleetConfig.Pod.defaults();
         FleetConfig.Pod pod = new FleetConfig.Pod(p.maxNumSeqs(), p.maxQueueLength(), p.numGpuBlocks(), p.blockSize(),
                 p.maxModelLen(), p.maxLora(), p.prefillTokensPerSecond(), DECODE_TOKENS_PER_SECOND, p.decodeContention());
-        return FleetConfig.builder().cluster(IngestConfig.CLUSTER.defaultValue().orElseThrow()).pools(pools).podsPerPool(pods)
-                .seed(seed).pod(pod).build();
+        return FleetConfig.builder().cluster(IngestConfig.CLUSTER.defaultValue().orElseThrow()).pools(pools).podsPerPool(capacity)
+                .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods)).seed(seed).pod(pod).build();
+    }
+
+    /** Starts every pool at {@code --pods}; the pods above it wait for a scale-out. */
+    void scaleToStart(FleetSimulator fleet) {
+        config().poolNames().forEach(pool -> fleet.scale(pool, pods));
     }
 }

@@ -28,6 +28,7 @@ final class SimulateCommand implements Callable<Integer> {
         Lifecycle life = new Lifecycle();
         AccessLogFile log = life.add(AccessLogFile.open(accessLog));
         FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(), log::write));
+        fleetOptions.scaleToStart(fleet);
         fleet.start();
         System.out.println("Simulated fleet running. Scrape it with:");
         System.out.println("  inferpulse ingest --set scrape.targets=" + targets(fleet));
@@ -37,7 +38,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     static String targets(FleetSimulator fleet) {
-        return fleet.endpoints().stream().map(SimulateCommand::target).collect(Collectors.joining(","));
+        return fleet.activeEndpoints().stream().map(SimulateCommand::target).collect(Collectors.joining(","));
     }
 
     private static String target(SimulatedPodEndpoint e) {

@@ -247,11 +247,11 @@ public record FleetConfig(
         }
     }
 
+    /** Demo load per pod: fills about half a pod's KV cache, so a burst on a sine peak fills it and queues. */
+    public static final double DEMO_RPS_PER_POD = 2.5;
+
     /** Collects a {@link FleetConfig}; unset knobs take their defaults. */
     public static final class Builder {
-
-        /** Fills about half a pod's KV cache, so a burst on a sine peak fills it and queues. */
-        private static final double DEMO_RPS_PER_POD = 2.5;
 
         private String cluster = "dev";
         private String namespace = "default";
