@@ -38,6 +38,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,6 +56,9 @@ final class DemoCommand implements Callable<Integer> {
     private static final String DEMO_RULES = "demo-alerts.yaml";
     private static final String DEMO_ROUTING = "demo-notifier.yaml";
     private static final int EVENTS_SHOWN = 12;
+    /** HPA's default sync period. */
+    private static final Duration HPA_SYNC = Duration.ofSeconds(15);
+    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
 
     @Mixin
     FleetOptions fleetOptions;
@@ -71,6 +76,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C.")
     String duration;
 
+    @Option(names = "--autoscale", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Scale each pool between --pods and --max-pods with Kubernetes' HPA algorithm on its average "
+                    + "KV-cache use (default on; --no-autoscale keeps the pods fixed).")
+    boolean autoscale;
+
+    @Option(names = "--autoscale-target", defaultValue = "0.8",
+            description = "Value target of the average KV-cache use, 0..1 (default ${DEFAULT-VALUE}).")
+    double autoscaleTarget;
+
+    @Option(names = "--scale-down-window", defaultValue = "60s",
+            description = "Scale-down stabilization window (default ${DEFAULT-VALUE}; Kubernetes' default is 5m).")
+    String scaleDownWindow;
+
     @Option(names = "--spike-pool", defaultValue = "pool-0", description = "Pool the load spike hits (default ${DEFAULT-VALUE}).")
     String spikePool;
 
@@ -80,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--spike-for", defaultValue = "60s", description = "How long the load spike lasts (default ${DEFAULT-VALUE}).")
     String spikeFor;
 
-    @Option(names = "--spike-factor", defaultValue = "6",
+    @Option(names = "--spike-factor", defaultValue = "10",
             description = "The spike multiplies the pool's request rate by this (default ${DEFAULT-VALUE}); 1 for no spike.")
     double spikeFactor;
 
@@ -99,6 +117,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (!(spikeFactor >= 0) || Double.isInfinite(spikeFactor)) {
             throw new ParameterException(spec.commandLine(), "--spike-factor: must be a number >= 0, was " + spikeFactor);
+        }
+        Duration scaleDownStabilization = option("--scale-down-window", scaleDownWindow);
+        if (!(autoscaleTarget > 0 && autoscaleTarget <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--autoscale-target: must be in (0, 1], was " + autoscaleTarget);
         }
         Path dir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("inferpulse-demo-");
         Lifecycle life = new Lifecycle();
@@ -144,8 +166,11 @@ final class DemoCommand implements Callable<Integer> {
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
-        ingest.setTargets(fleet.activeEndpoints().stream().map(e -> new ScrapeTarget(new PodIdentity(ingestConfig.cluster(),
-                e.namespace(), e.pool(), e.pod(), e.address(), Map.of()), e.metricsUri())).toList());
+        // Discovery's part: scrape the pods that run, again after every scale.
+        Runnable followScale = () -> ingest.setTargets(fleet.activeEndpoints().stream().map(e -> new ScrapeTarget(
+                new PodIdentity(ingestConfig.cluster(), e.namespace(), e.pool(), e.pod(), e.address(), Map.of()),
+                e.metricsUri())).toList());
+        followScale.run();
         life.add(PoolStatsService.start(streamsConfig, meters, health));
         life.add(AlertService.start(AlertConfig.of(alertSettings), meters, health));
         EventFeed events = new EventFeed(EVENTS_SHOWN, Clock.systemUTC());
@@ -169,17 +194,36 @@ final class DemoCommand implements Callable<Integer> {
                 Topics.POOL_STATS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS);
         out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
                 Topics.ALERTS);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("demo-scheduler").daemon().factory());
+        life.add(scheduler::shutdownNow);
+        if (autoscale) {
+            out.printf("  Autoscaler       HPA algorithm every %d s on %s, Value target %s, %d to %d pods per pool, "
+                    + "scale-down window %d s%n", HPA_SYNC.toSeconds(), DemoAutoscaler.METRIC, autoscaleTarget,
+                    fleetOptions.pods, fleetOptions.config().podsPerPool(), scaleDownStabilization.toSeconds());
+            DemoAutoscaler hpa = new DemoAutoscaler(fleet, fleetOptions.config().poolNames(), fleetOptions.pods,
+                    fleetOptions.config().podsPerPool(), autoscaleTarget, scaleDownStabilization,
+                    pool -> view.averageKvCache(Topics.poolKey(ingestConfig.cluster(), fleetOptions.config().namespace(), pool),
+                            HPA_SYNC),
+                    events.stream(), followScale, Clock.systemUTC());
+            scheduler.scheduleAtFixedRate(() -> {
+                try {
+                    hpa.sync();
+                } catch (RuntimeException e) {
+                    // A failed sync must not cancel the schedule; HPA, too, tries again at the next one.
+                    LOG.error("Demo autoscaler sync failed", e);
+                }
+            }, HPA_SYNC.toMillis(), HPA_SYNC.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (spikeFactor != 1) {
             out.printf("  Load spike       %s at %s times its load, %d s in, for %d s%n", spikePool, spikeFactor,
                     spikeStart.toSeconds(), spikeLength.toSeconds());
-            ScheduledExecutorService spikes = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("demo-spike").daemon().factory());
-            life.add(spikes::shutdownNow);
-            spikes.schedule(() -> {
+            scheduler.schedule(() -> {
                 fleet.spike(spikePool, spikeFactor, spikeLength);
                 events.stream().printf("load spike: %s at %s times its load for %d s%n", spikePool, spikeFactor,
                         spikeLength.toSeconds());
             }, spikeStart.toMillis(), TimeUnit.MILLISECONDS);
-            spikes.schedule(() -> events.stream().printf("load spike over: %s back to its usual load%n", spikePool),
+            scheduler.schedule(() -> events.stream().printf("load spike over: %s back to its usual load%n", spikePool),
                     spikeStart.plus(spikeLength).toMillis(), TimeUnit.MILLISECONDS);
         }
         out.println(limit.map(l -> "Stopping by itself after " + l.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));

@@ -18,7 +18,8 @@ import picocli.CommandLine;
 
 /**
  * What a newcomer sees: {@code inferpulse demo} printing pool averages that follow the simulated
- * load, and a load spike that makes an alert fire and resolve, delivered by the console receiver.
+ * load, and a load spike that makes an alert fire and resolve, delivered by the console receiver,
+ * while the demo's HPA scales the pool out and, after the spike, back in.
  */
 class DemoIT {
     // POOL READY KV-CACHE QUEUE(avg) RUNNING(avg) QUEUE(sum) LOAD(req/s) AGE
@@ -27,7 +28,7 @@ class DemoIT {
     private static final String QUEUE_ALERT = "HighInferencePoolAvgQueueSize";
 
     @Test
-    void shouldShowPoolAveragesAndAnAlertThatALoadSpikeFiresAndResolves(@TempDir Path dir) throws InterruptedException {
+    void shouldShowPoolAveragesAnAlertAndAScaleOutThatALoadSpikeCausesAndThatEndAfterIt(@TempDir Path dir) throws InterruptedException {
         // given the demo's output captured
         StringWriter output = new StringWriter();
         CommandLine cli = Main.commandLine();
@@ -36,12 +37,14 @@ class DemoIT {
         // when it runs with a load spike on pool-0 a few seconds in
         Thread demo = Thread.ofPlatform().name("demo-under-test").start(() -> cli.execute("demo", "--pools", "2",
                 "--pods", "3", "--duration", "300s", "--http-port", "0", "--data-dir", dir.toString(),
-                "--spike-pool", "pool-0", "--spike-after", "5s", "--spike-for", "60s", "--spike-factor", "6"));
+                "--spike-pool", "pool-0", "--spike-after", "5s", "--spike-for", "60s", "--spike-factor", "10",
+                "--scale-down-window", "30s"));
         try {
             // then the queue alert of pool-0 fires and, once the queue has drained, resolves, each printed
-            // by the console receiver (the demo rules have for: 30s)
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> resolvedLine(output.toString()) >= 0);
+            // by the console receiver (the demo rules have for: 30s); and the pool scales back in
+            await().atMost(Duration.ofSeconds(280)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> resolvedLine(output.toString()) >= 0 && scaleInLine(output.toString()) >= 0
+                            && lastReadyOfPool0(output.toString()).equals("3"));
         } finally {
             demo.interrupt();
             demo.join(Duration.ofSeconds(60));
@@ -50,10 +53,12 @@ class DemoIT {
         String text = output.toString();
         assertThat(text).contains("inferpulse demo is running.", "Kafka ", "Schema registry  http://127.0.0.1:",
                 "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats", "access log -> inferpulse.access-logs",
-                "demo-alerts.yaml -> inferpulse.alerts", "Load spike       pool-0 at 6.0 times its load, 5 s in, for 60 s");
+                "demo-alerts.yaml -> inferpulse.alerts", "Load spike       pool-0 at 10.0 times its load, 5 s in, for 60 s",
+                "Autoscaler       HPA algorithm every 15 s on inference_pool_average_kv_cache_utilization, Value target 0.8, "
+                        + "3 to 6 pods per pool, scale-down window 30 s");
 
         List<String> lines = List.of(text.split("\n"));
-        int spike = indexOf(lines, l -> l.endsWith("load spike: pool-0 at 6.0 times its load for 60 s"));
+        int spike = indexOf(lines, l -> l.endsWith("load spike: pool-0 at 10.0 times its load for 60 s"));
         int firing = indexOf(lines, l -> l.contains("[FIRING:1] " + QUEUE_ALERT + " (critical)") && l.contains("name=\"pool-0\""));
         int resolved = resolvedLine(text);
         assertThat(spike).as("spike announced").isNotNegative();
@@ -62,10 +67,15 @@ class DemoIT {
         assertThat(lines.get(firing + 1)).as("the alert under the firing summary")
                 .contains(QUEUE_ALERT + " {", "cluster=\"local\"", "namespace=\"default\"", "severity=\"critical\"",
                         "High average queue size for inference pool pool-0");
+        int scaleOut = indexOf(lines, l -> l.contains("autoscaler: pool-0 3 -> "));
+        int scaleIn = scaleInLine(text);
+        assertThat(scaleOut).as("pool-0 scaled out after the spike began").isGreaterThan(spike);
+        assertThat(lines.get(scaleOut)).containsPattern("pool-0 3 -> [4-6] pods \\(KV cache \\d+ % vs target 80 %");
+        assertThat(scaleIn).as("pool-0 back to 3 pods after scaling out").isGreaterThan(scaleOut);
         assertThat(lines.subList(0, firing)).as("pool-1 never had a queue alert")
                 .noneMatch(l -> l.contains(QUEUE_ALERT) && l.contains("name=\"pool-1\""));
 
-        // and every refresh after the first few shows both pools with all their pods ready
+        // and every refresh after the first few shows both pools, each with its running pods ready
         List<String[]> blocks = blocks(text);
         assertThat(blocks).hasSizeGreaterThanOrEqualTo(6);
         int firstWithData = 0;
@@ -75,27 +85,50 @@ class DemoIT {
         assertThat(firstWithData).as("refreshes (2 s apart) before the first pool stats").isLessThanOrEqualTo(3);
         List<String> pool0 = new ArrayList<>();
         double highestQueue = 0;
+        int mostReady = 0;
         for (String[] block : blocks.subList(firstWithData, blocks.size())) {
             assertThat(block).hasSize(2);
             for (String line : block) {
                 Matcher m = POOL_LINE.matcher(line);
                 assertThat(m.matches()).as(line).isTrue();
-                assertThat(m.group(2)).as("ready pods in " + line).isEqualTo("3");
+                assertThat(Integer.parseInt(m.group(2))).as("ready pods in " + line).isBetween(3, 6);
                 assertThat(Double.parseDouble(m.group(8))).as("age of " + line).isLessThan(3.0);
                 if (m.group(1).endsWith("pool-0")) {
                     pool0.add(m.group(3) + " " + m.group(5));
                     highestQueue = Math.max(highestQueue, Double.parseDouble(m.group(4)));
+                    mostReady = Math.max(mostReady, Integer.parseInt(m.group(2)));
                 }
             }
         }
         // and the averages move as the simulated load moves, the queue past the rule's 50 in the spike
         assertThat(pool0.stream().distinct().count()).as("distinct (kv, running) of pool-0: " + pool0).isGreaterThan(2);
         assertThat(highestQueue).as("highest average queue of pool-0 shown").isGreaterThan(50);
+        // and the table follows the scaling: more ready pods during the spike, 3 again at the end
+        assertThat(mostReady).as("most ready pods of pool-0 shown").isGreaterThan(3);
+        assertThat(lastReadyOfPool0(text)).as("ready pods of pool-0 in the last refresh").isEqualTo("3");
     }
 
     private static int resolvedLine(String text) {
         return indexOf(List.of(text.split("\n")),
                 l -> l.contains("[RESOLVED] " + QUEUE_ALERT + " (critical)") && l.contains("name=\"pool-0\""));
+    }
+
+    /** Ready pods of pool-0 in the last refresh that shows it. */
+    private static String lastReadyOfPool0(String text) {
+        String ready = "";
+        for (String[] block : blocks(text)) {
+            for (String line : block) {
+                Matcher m = POOL_LINE.matcher(line);
+                if (m.matches() && m.group(1).endsWith("pool-0")) {
+                    ready = m.group(2);
+                }
+            }
+        }
+        return ready;
+    }
+
+    private static int scaleInLine(String text) {
+        return indexOf(List.of(text.split("\n")), l -> l.matches(".*autoscaler: pool-0 [4-6] -> 3 pods .*"));
     }
 
     private static int indexOf(List<String> lines, Predicate<String> match) {
