@@ -142,8 +142,13 @@ public final class HpaReconciler implements AutoCloseable {
             }).get();
         } catch (ExecutionException e) {
             close();
-            throw new IllegalStateException("the HPA reconciler could not start: " + e.getCause().getMessage(),
-                    e.getCause());
+            Throwable root = e.getCause();
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // fabric8's own message is often just "An error has occurred."; the root names the problem
+            throw new IllegalStateException("the HPA reconciler could not start against " + client.getMasterUrl()
+                    + ": " + e.getCause().getMessage() + " (" + root + ")", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
