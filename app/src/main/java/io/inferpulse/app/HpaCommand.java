@@ -5,7 +5,7 @@ import io.inferpulse.autoscaler.hpa.HpaManifests;
 import io.inferpulse.autoscaler.hpa.MetricTarget;
 import io.inferpulse.autoscaler.hpa.NameForm;
 import io.inferpulse.autoscaler.hpa.PoolHpa;
-import io.inferpulse.autoscaler.hpa.PoolMetric;
+import io.inferpulse.autoscaler.hpa.HpaMetric;
 import io.inferpulse.autoscaler.hpa.ScaleTarget;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -49,10 +49,10 @@ final class HpaCommand implements Callable<Integer> {
     int max;
 
     @Option(names = "--metric", defaultValue = "kv-cache-average", paramLabel = "METRIC",
-            converter = PoolMetricConverter.class,
+            converter = HpaMetricConverter.class,
             description = "kv-cache-average, queue-average, queue-sum, running-average, running-sum or ready-pods "
                     + "(default ${DEFAULT-VALUE}).")
-    PoolMetric metric;
+    HpaMetric metric;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target metricTarget;
@@ -113,11 +113,11 @@ final class HpaCommand implements Callable<Integer> {
         }
     }
 
-    static final class PoolMetricConverter implements ITypeConverter<PoolMetric> {
+    static final class HpaMetricConverter implements ITypeConverter<HpaMetric> {
         @Override
-        public PoolMetric convert(String value) {
+        public HpaMetric convert(String value) {
             try {
-                return PoolMetric.fromOption(value);
+                return HpaMetric.fromOption(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

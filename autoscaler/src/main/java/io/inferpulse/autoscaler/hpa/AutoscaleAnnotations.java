@@ -52,8 +52,8 @@ public final class AutoscaleAnnotations {
         ScaleTarget scaleTarget = annotations.containsKey(SCALE_TARGET)
                 ? parse(SCALE_TARGET, annotations.get(SCALE_TARGET), ScaleTarget::parse)
                 : ScaleTarget.deploymentNamed(pool);
-        PoolMetric metric = parse(METRIC, annotations.getOrDefault(METRIC, PoolMetric.KV_CACHE_AVERAGE.option()),
-                PoolMetric::fromOption);
+        HpaMetric metric = parse(METRIC, annotations.getOrDefault(METRIC, HpaMetric.KV_CACHE_AVERAGE.option()),
+                HpaMetric::fromOption);
         int min = parse(MIN, annotations.getOrDefault(MIN, "1"), AutoscaleAnnotations::integer);
         if (!annotations.containsKey(MAX)) {
             throw new IllegalArgumentException(MAX + " is required");

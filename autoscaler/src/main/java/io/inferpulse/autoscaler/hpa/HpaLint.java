@@ -100,7 +100,7 @@ public final class HpaLint {
             JsonNode external = metrics.get(i).path("external");
             String name = external.path("metric").path("name").asText();
             if (external.path("target").path("type").asText().equals("AverageValue")
-                    && NameForm.eppName(name).startsWith(PoolMetric.AVERAGE_PREFIX)) {
+                    && NameForm.eppName(name).startsWith(HpaMetric.AVERAGE_PREFIX)) {
                 findings.add(new Finding(source, document, hpa, i, name, advice(name)));
             }
         }
@@ -112,7 +112,7 @@ public final class HpaLint {
      */
     public static Optional<String> advice(PoolHpa hpa) {
         boolean misfit = hpa.target().type() == MetricTarget.Type.AVERAGE_VALUE
-                && hpa.metric().eppName().startsWith(PoolMetric.AVERAGE_PREFIX);
+                && hpa.metric().eppName().startsWith(HpaMetric.AVERAGE_PREFIX);
         return misfit ? Optional.of(advice(hpa.nameForm().metricName(hpa.metric()))) : Optional.empty();
     }
 
@@ -121,7 +121,7 @@ public final class HpaLint {
                 + "and a pool average does not grow with the pool. Use target.type: Value (value: the same target), "
                 + "which scales to ceil(ready pods x value / target)";
         NameForm form = NameForm.of(metricName);
-        return PoolMetric.byEppName(NameForm.eppName(metricName)).flatMap(PoolMetric::sum)
+        return HpaMetric.byEppName(NameForm.eppName(metricName)).flatMap(HpaMetric::sum)
                 .map(sum -> advice + ", or the pool sum " + form.metricName(sum) + " with AverageValue set to the "
                         + "target per replica.")
                 .orElse(advice + ".");

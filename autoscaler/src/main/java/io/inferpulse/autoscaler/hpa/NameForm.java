@@ -17,7 +17,7 @@ public enum NameForm {
     private static final String STACKDRIVER_PREFIX = "prometheus.googleapis.com|";
     private static final String STACKDRIVER_SUFFIX = "|gauge";
 
-    String metricName(PoolMetric metric) {
+    String metricName(HpaMetric metric) {
         return switch (this) {
             case EPP -> metric.eppName();
             case STACKDRIVER -> STACKDRIVER_PREFIX + metric.eppName() + STACKDRIVER_SUFFIX;

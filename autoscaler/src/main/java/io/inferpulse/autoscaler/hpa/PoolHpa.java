@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param cluster   the cluster the pool runs in; required by the Stackdriver form, optional otherwise
  */
 public record PoolHpa(String namespace, String pool, ScaleTarget scaleTarget, int minReplicas, int maxReplicas,
-                      PoolMetric metric, MetricTarget target, NameForm nameForm, Optional<String> cluster) {
+                      HpaMetric metric, MetricTarget target, NameForm nameForm, Optional<String> cluster) {
 
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public PoolHpa {

@@ -21,7 +21,7 @@ class HpaManifestsTest {
     void shouldWriteTheSeedManifestGivenTheSeedInputs() throws IOException {
         // given the seed's choices: Stackdriver names, kv-cache average, AverageValue, a Deployment named like the pool
         PoolHpa seedInputs = new PoolHpa("inference", "vllm-llama3-8b-instruct",
-                ScaleTarget.deploymentNamed("vllm-llama3-8b-instruct"), 2, 8, PoolMetric.KV_CACHE_AVERAGE,
+                ScaleTarget.deploymentNamed("vllm-llama3-8b-instruct"), 2, 8, HpaMetric.KV_CACHE_AVERAGE,
                 MetricTarget.averageValue("0.8"), NameForm.STACKDRIVER, Optional.of("prod-us"));
 
         // when the HPA is written
@@ -42,7 +42,7 @@ class HpaManifestsTest {
     @Test
     void shouldSelectThePoolByItsNameLabelInTheEppFormWithAValueTarget() {
         PoolHpa hpa = new PoolHpa("inference", "llama", ScaleTarget.parse("lws/llama-405b"), 1, 4,
-                PoolMetric.QUEUE_AVERAGE, MetricTarget.value("5"), NameForm.EPP, Optional.empty());
+                HpaMetric.QUEUE_AVERAGE, MetricTarget.value("5"), NameForm.EPP, Optional.empty());
 
         HorizontalPodAutoscaler read = new KubernetesSerialization().unmarshal(
                 HpaManifests.toYaml(HpaManifests.build(hpa)), HorizontalPodAutoscaler.class);
@@ -64,7 +64,7 @@ class HpaManifestsTest {
     @Test
     void shouldAddTheClusterLabelToTheEppFormOnlyWhenGiven() {
         PoolHpa hpa = new PoolHpa("inference", "llama", ScaleTarget.deploymentNamed("llama"), 1, 4,
-                PoolMetric.QUEUE_SUM, MetricTarget.averageValue("5"), NameForm.EPP, Optional.of("prod-us"));
+                HpaMetric.QUEUE_SUM, MetricTarget.averageValue("5"), NameForm.EPP, Optional.of("prod-us"));
 
         MetricSpec metric = HpaManifests.build(hpa).getSpec().getMetrics().get(0);
 
@@ -78,11 +78,11 @@ class HpaManifestsTest {
         ScaleTarget target = ScaleTarget.deploymentNamed("llama");
         MetricTarget value = MetricTarget.value("5");
 
-        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 4, 2, PoolMetric.QUEUE_AVERAGE, value,
+        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 4, 2, HpaMetric.QUEUE_AVERAGE, value,
                 NameForm.EPP, Optional.empty())).hasMessage("max replicas (2) must not be below min replicas (4)");
-        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 0, 2, PoolMetric.QUEUE_AVERAGE, value,
+        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 0, 2, HpaMetric.QUEUE_AVERAGE, value,
                 NameForm.EPP, Optional.empty())).hasMessage("min replicas must be at least 1, not 0");
-        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 1, 2, PoolMetric.QUEUE_AVERAGE, value,
+        assertThatThrownBy(() -> new PoolHpa("ns", "llama", target, 1, 2, HpaMetric.QUEUE_AVERAGE, value,
                 NameForm.STACKDRIVER, Optional.empty())).hasMessage("the stackdriver name form needs a cluster name");
         assertThatThrownBy(() -> MetricTarget.value("0")).hasMessage("target \"0\" must be greater than zero");
         assertThatThrownBy(() -> MetricTarget.value("eighty")).hasMessage("target \"eighty\" is not a Kubernetes quantity");

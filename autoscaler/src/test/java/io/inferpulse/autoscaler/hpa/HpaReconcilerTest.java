@@ -144,7 +144,7 @@ class HpaReconcilerTest {
         // given two HPAs someone else wrote: one named like a pool that asks for an HPA, one like a pool that does not
         servePools(InferencePoolApi.values());
         HorizontalPodAutoscaler theirs = hpas().resource(HpaManifests.build(new PoolHpa(NS, "llama",
-                ScaleTarget.deploymentNamed("llama"), 3, 3, PoolMetric.READY_PODS, MetricTarget.value("1"),
+                ScaleTarget.deploymentNamed("llama"), 3, 3, HpaMetric.READY_PODS, MetricTarget.value("1"),
                 NameForm.EPP, Optional.empty()))).create();
         HorizontalPodAutoscaler other = hpas().resource(new HorizontalPodAutoscalerBuilder(theirs)
                 .editMetadata().withName("mistral").withResourceVersion(null).withUid(null).endMetadata().build())

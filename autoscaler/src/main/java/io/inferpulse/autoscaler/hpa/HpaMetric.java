@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * ready pods are the EPP's own gauges; the totals are inferpulse's pool sums, offered because an
  * {@code AverageValue} target only means "this much per replica" on a sum (see {@link HpaLint}).
  */
-public enum PoolMetric {
+public enum HpaMetric {
     KV_CACHE_AVERAGE("kv-cache-average", "inference_pool_average_kv_cache_utilization"),
     QUEUE_AVERAGE("queue-average", "inference_pool_average_queue_size"),
     QUEUE_SUM("queue-sum", "inference_pool_total_queue_size"),
@@ -22,7 +22,7 @@ public enum PoolMetric {
     private final String option;
     private final String eppName;
 
-    PoolMetric(String option, String eppName) {
+    HpaMetric(String option, String eppName) {
         this.option = option;
         this.eppName = eppName;
     }
@@ -38,7 +38,7 @@ public enum PoolMetric {
     }
 
     /** The pool sum that carries the same quantity as this average, if inferpulse serves one. */
-    Optional<PoolMetric> sum() {
+    Optional<HpaMetric> sum() {
         return switch (this) {
             case QUEUE_AVERAGE -> Optional.of(QUEUE_SUM);
             case RUNNING_AVERAGE -> Optional.of(RUNNING_SUM);
@@ -46,14 +46,14 @@ public enum PoolMetric {
         };
     }
 
-    static Optional<PoolMetric> byEppName(String name) {
+    static Optional<HpaMetric> byEppName(String name) {
         return Arrays.stream(values()).filter(m -> m.eppName.equals(name)).findFirst();
     }
 
     /** @throws IllegalArgumentException listing the accepted names */
-    public static PoolMetric fromOption(String option) {
+    public static HpaMetric fromOption(String option) {
         return Arrays.stream(values()).filter(m -> m.option.equals(option)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown metric \"" + option + "\"; use one of "
-                        + Arrays.stream(values()).map(PoolMetric::option).collect(Collectors.joining(", "))));
+                        + Arrays.stream(values()).map(HpaMetric::option).collect(Collectors.joining(", "))));
     }
 }
