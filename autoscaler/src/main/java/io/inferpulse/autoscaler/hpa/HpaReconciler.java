@@ -295,6 +295,10 @@ public final class HpaReconciler implements AutoCloseable {
         }
         HorizontalPodAutoscaler desired = managedHpa(wanted, pools);
         try {
+            if (existing.isPresent()) {
+                // the problem reported last, if any, is gone: report it again should it come back
+                reported.remove(key);
+            }
             if (existing.isEmpty()) {
                 create(key, wanted, desired);
             } else if (!sameManagedFields(existing.get(), desired)) {
