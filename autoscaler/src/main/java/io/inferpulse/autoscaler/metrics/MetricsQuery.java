@@ -3,6 +3,9 @@ package io.inferpulse.autoscaler.metrics;
 import io.inferpulse.avro.ModelStats;
 import io.inferpulse.avro.PoolStats;
 import io.inferpulse.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,13 +13,22 @@ import java.util.Map;
 
 /**
  * Answers {@code GET .../namespaces/{namespace}/{metric}?labelSelector=...} from the stats tables:
- * the pools of that namespace (or every model) whose labels the selector matches.
+ * the pools of that namespace (or every model) whose labels the selector matches, each judged
+ * against the staleness policy before it is served.
  */
 final class MetricsQuery {
-    private final StatsSource stats;
+    private static final Comparator<ExternalMetricValue> BY_LABELS = Comparator.comparing(v -> v.labels().toString());
 
-    MetricsQuery(StatsSource stats) {
+    private final StatsSource stats;
+    private final Staleness staleness;
+    private final Clock clock;
+    private final MetricsApiMetrics metrics;
+
+    MetricsQuery(StatsSource stats, Staleness staleness, Clock clock, MetricsApiMetrics metrics) {
         this.stats = stats;
+        this.staleness = staleness;
+        this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** The items, or why there are none to give. */
@@ -43,11 +55,40 @@ final class MetricsQuery {
         } catch (IllegalArgumentException e) {
             return new Failure(ApiStatus.badRequest(e.getMessage()));
         }
-        List<ExternalMetricValue> items = switch (metric.definition()) {
+        List<ExternalMetricValue> selected = switch (metric.definition()) {
             case PoolMetric pool -> pools(namespace, metric, pool, selector);
             case ModelMetric model -> models(metric, model, selector);
         };
-        return new Items(metric, items);
+        return judge(metric, selected);
+    }
+
+    /** Applies the staleness policy: all items current, or the stale ones replaced, or an error naming the first. */
+    private Result judge(MetricName metric, List<ExternalMetricValue> selected) {
+        Instant now = clock.instant();
+        String name = metric.definition().metricName();
+        List<ExternalMetricValue> served = new ArrayList<>(selected.size());
+        for (ExternalMetricValue v : selected) {
+            Duration age = Duration.between(v.timestamp(), now);
+            if (!staleness.stale(age)) {
+                metrics.served(name, age);
+                served.add(v);
+            } else if (staleness.fallback().isPresent()) {
+                metrics.stale(name, "fallback");
+                served.add(v.withValue(staleness.fallback().getAsDouble()));
+            } else {
+                metrics.stale(name, "error");
+                return new Failure(ApiStatus.serviceUnavailable("the value of " + metric.requested() + " for " + v.subject()
+                        + " is stale: computed " + seconds(age) + " ago (at " + v.timestamp() + "), more than the "
+                        + seconds(staleness.maxAge()) + " allowed (staleness.max-age); check that the job writing "
+                        + (metric.definition() instanceof PoolMetric ? Topics.POOL_STATS : Topics.MODEL_STATS)
+                        + " is running"));
+            }
+        }
+        return new Items(metric, served);
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
     }
 
     private List<ExternalMetricValue> pools(String namespace, MetricName metric, PoolMetric definition, LabelSelector selector) {
@@ -84,6 +125,4 @@ final class MetricsQuery {
         out.sort(BY_LABELS);
         return out;
     }
-
-    private static final Comparator<ExternalMetricValue> BY_LABELS = Comparator.comparing(v -> v.labels().toString());
 }

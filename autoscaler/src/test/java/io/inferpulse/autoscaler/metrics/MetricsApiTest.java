@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -39,9 +41,10 @@ class MetricsApiTest {
         STATS.models.add(model("llama", "llama-lora-a", NOW, 3.0, 0.1));
         STATS.models.add(model("qwen", "", NOW, 0.75, null));
         HealthChecks health = new HealthChecks().addReadiness("stats", () -> Optional.empty());
-        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(),
-                new MetricsApi(new MetricsQuery(STATS), health, AccessControl.insecureLocal()),
-                new MetricsApiMetrics(new SimpleMeterRegistry()));
+        MetricsApiMetrics metrics = new MetricsApiMetrics(new SimpleMeterRegistry());
+        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(), new MetricsApi(
+                new MetricsQuery(STATS, Staleness.error(Duration.ofMinutes(10)), Clock.systemUTC(), metrics), health,
+                AccessControl.insecureLocal()), metrics);
     }
 
     @AfterAll
