@@ -48,8 +48,12 @@ final class MetricsApiServer implements AutoCloseable {
         this.tls = tls;
     }
 
-    /** @param tls empty for plain HTTP, which only tests of the routes use */
-    static MetricsApiServer start(String host, int port, Optional<SSLContext> tls, MetricsApi api, MetricsApiMetrics metrics) {
+    /**
+     * @param tls empty for plain HTTP, which only tests of the routes use
+     * @param askForClientCertificate request (not require) a client certificate in the handshake
+     */
+    static MetricsApiServer start(String host, int port, Optional<SSLContext> tls, boolean askForClientCertificate,
+                                  MetricsApi api, MetricsApiMetrics metrics) {
         try {
             InetSocketAddress address = new InetSocketAddress(host, port);
             HttpServer server;
@@ -60,7 +64,7 @@ final class MetricsApiServer implements AutoCloseable {
                     @Override
                     public void configure(HttpsParameters params) {
                         SSLParameters ssl = context.getDefaultSSLParameters();
-                        ssl.setWantClientAuth(true);
+                        ssl.setWantClientAuth(askForClientCertificate);
                         params.setSSLParameters(ssl);
                     }
                 });

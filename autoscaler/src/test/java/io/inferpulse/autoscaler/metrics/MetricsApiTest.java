@@ -42,7 +42,7 @@ class MetricsApiTest {
         STATS.models.add(model("qwen", "", NOW, 0.75, null));
         HealthChecks health = new HealthChecks().addReadiness("stats", () -> Optional.empty());
         MetricsApiMetrics metrics = new MetricsApiMetrics(new SimpleMeterRegistry());
-        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(), new MetricsApi(
+        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(), false, new MetricsApi(
                 new MetricsQuery(STATS, Staleness.error(Duration.ofMinutes(10)), Clock.systemUTC(), metrics), health,
                 AccessControl.insecureLocal()), metrics);
     }

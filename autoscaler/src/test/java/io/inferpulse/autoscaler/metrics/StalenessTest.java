@@ -34,7 +34,7 @@ class StalenessTest {
         stats.pools.add(pool("c1", "default", "pool-0", T0, 0.5, 3, 2));
         MetricsApiMetrics metrics = new MetricsApiMetrics(meters);
         metrics.watchNewest(stats, clock);
-        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(), new MetricsApi(
+        server = MetricsApiServer.start("127.0.0.1", 0, Optional.empty(), false, new MetricsApi(
                 new MetricsQuery(stats, staleness, clock, metrics), new HealthChecks(), AccessControl.insecureLocal()), metrics);
     }
 
