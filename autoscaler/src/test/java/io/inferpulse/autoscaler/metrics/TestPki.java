@@ -14,7 +14,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -86,8 +93,52 @@ final class TestPki {
             kmf.init(keys, new char[0]);
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        context.init(kmf == null ? null : new KeyManager[] {presentAlways((X509KeyManager) kmf.getKeyManagers()[0])},
+                tmf.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * The JDK's client only presents a certificate whose issuer the server lists as acceptable;
+     * curl and Go present theirs anyway, which is what a test of a stranger's certificate needs.
+     */
+    private static X509ExtendedKeyManager presentAlways(X509KeyManager keys) {
+        return new X509ExtendedKeyManager() {
+            @Override
+            public String[] getClientAliases(String keyType, Principal[] issuers) {
+                return new String[] {"client"};
+            }
+
+            @Override
+            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                return "client";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                return "client";
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, Principal[] issuers) {
+                return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+                return null;
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+                return keys.getCertificateChain(alias);
+            }
+
+            @Override
+            public PrivateKey getPrivateKey(String alias) {
+                return keys.getPrivateKey(alias);
+            }
+        };
     }
 
     private static Issued issue(String subject, Issued issuer, boolean ca, KeyPurposeId purpose) throws Exception {
