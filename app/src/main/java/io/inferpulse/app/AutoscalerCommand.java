@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 @Command(name = "autoscaler", mixinStandardHelpOptions = true,
         description = "Autoscaling of InferencePools: the external metrics API HPA reads, HPAs per pool, what-if replays.",
-        subcommands = WhatIfCommand.class)
+        subcommands = {MetricsApiCommand.class, WhatIfCommand.class})
 final class AutoscalerCommand {
 }
