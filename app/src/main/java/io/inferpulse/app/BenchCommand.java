@@ -1,6 +1,7 @@
 package io.inferpulse.app;
 
 import io.inferpulse.app.bench.AccessLogBenchmark;
+import io.inferpulse.app.bench.MetricsApiBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
 import io.inferpulse.app.bench.RequestStatsBenchmark;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
                 BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
-                BenchCommand.Jmh.class})
+                BenchCommand.MetricsApi.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -135,6 +136,40 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             new RequestStatsBenchmark(pools, models, System.out).run(lines);
+            return 0;
+        }
+    }
+
+    @Command(name = "metrics-api", mixinStandardHelpOptions = true,
+            description = "The external metrics API on the embedded broker over HTTPS on loopback: request latency under "
+                    + "concurrent clients while pool-stats records stream in, and how far behind the newest record the "
+                    + "value served is.")
+    static final class MetricsApi implements Callable<Integer> {
+        @Option(names = "--pools", defaultValue = "100", description = "Pools (default ${DEFAULT-VALUE}).")
+        int pools;
+
+        @Option(names = "--update-interval", defaultValue = "1s",
+                description = "Each pool's pool-stats record is rewritten this often (default ${DEFAULT-VALUE}).")
+        String updateInterval;
+
+        @Option(names = "--clients", defaultValue = "16", description = "Client threads, each one request at a time "
+                + "(default ${DEFAULT-VALUE}).")
+        int clients;
+
+        @Option(names = "--rate", defaultValue = "1000", description = "Requests/s over all clients; 0 for a closed loop, each "
+                + "client as fast as it can (default ${DEFAULT-VALUE}).")
+        int rate;
+
+        @Option(names = "--seconds", defaultValue = "30", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "10", description = "Seconds before measuring (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            new MetricsApiBenchmark(System.out).run(pools, ConfigParsers.POSITIVE_DURATION.parse(updateInterval), clients, rate,
+                    seconds, warmup);
             return 0;
         }
     }
