@@ -1,5 +1,7 @@
 package io.inferpulse.app;
 
+import io.inferpulse.autoscaler.metrics.MetricsApiConfig;
+import io.inferpulse.autoscaler.metrics.MetricsApiService;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
@@ -75,6 +77,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--duration", description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C.")
     String duration;
+
+    @Option(names = "--metrics-api-port", defaultValue = "6443",
+            description = "Port of the external metrics API on 127.0.0.1 (HTTPS, self-signed, no authentication; "
+                    + "default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int metricsApiPort;
 
     @Option(names = "--autoscale", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Scale each pool between --pods and --max-pods with Kubernetes' HPA algorithm on its average "
@@ -173,6 +180,11 @@ final class DemoCommand implements Callable<Integer> {
         followScale.run();
         life.add(PoolStatsService.start(streamsConfig, meters, health));
         life.add(AlertService.start(AlertConfig.of(alertSettings), meters, health));
+        Map<String, String> apiSettings = new LinkedHashMap<>(settings);
+        apiSettings.put(MetricsApiConfig.HOST.key(), "127.0.0.1");
+        apiSettings.put(MetricsApiConfig.PORT_PARAMETER.key(), String.valueOf(metricsApiPort));
+        apiSettings.put(MetricsApiConfig.AUTH_MODE.key(), "insecure-local");
+        MetricsApiService metricsApi = life.add(MetricsApiService.start(MetricsApiConfig.of(apiSettings), meters, health));
         EventFeed events = new EventFeed(EVENTS_SHOWN, Clock.systemUTC());
         life.add(NotifierService.start(NotifierConfig.of(notifierSettings, Map.of()), meters, health, events.stream(),
                 Clock.systemUTC()));
@@ -194,17 +206,22 @@ final class DemoCommand implements Callable<Integer> {
                 Topics.POOL_STATS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS);
         out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
                 Topics.ALERTS);
+        out.printf("  Metrics API      %s (external.metrics.k8s.io, self-signed, no authentication), e.g.%n", metricsApi.url());
+        out.printf("                   kubectl get --raw '/apis/external.metrics.k8s.io/v1beta1/namespaces/%s/%s?labelSelector=name%%3D%s' "
+                + "--server %s --insecure-skip-tls-verify --token unused%n", fleetOptions.config().namespace(),
+                DemoAutoscaler.METRIC, fleetOptions.config().poolNames().getFirst(), metricsApi.url());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("demo-scheduler").daemon().factory());
         life.add(scheduler::shutdownNow);
         if (autoscale) {
-            out.printf("  Autoscaler       HPA algorithm every %d s on %s, Value target %s, %d to %d pods per pool, "
-                    + "scale-down window %d s%n", HPA_SYNC.toSeconds(), DemoAutoscaler.METRIC, autoscaleTarget,
+            out.printf("  Autoscaler       HPA algorithm every %d s on %s from the metrics API, Value target %s, %d to %d "
+                    + "pods per pool, scale-down window %d s%n", HPA_SYNC.toSeconds(), DemoAutoscaler.METRIC, autoscaleTarget,
                     fleetOptions.pods, fleetOptions.config().podsPerPool(), scaleDownStabilization.toSeconds());
+            ExternalMetricsClient hpaReads = new ExternalMetricsClient(metricsApi.url(), metricsApi.certificate());
+            String namespace = fleetOptions.config().namespace();
             DemoAutoscaler hpa = new DemoAutoscaler(fleet, fleetOptions.config().poolNames(), fleetOptions.pods,
                     fleetOptions.config().podsPerPool(), autoscaleTarget, scaleDownStabilization,
-                    pool -> view.averageKvCache(Topics.poolKey(ingestConfig.cluster(), fleetOptions.config().namespace(), pool),
-                            HPA_SYNC),
+                    pool -> hpaReads.value(namespace, DemoAutoscaler.METRIC, "name=" + pool),
                     events.stream(), followScale, Clock.systemUTC());
             scheduler.scheduleAtFixedRate(() -> {
                 try {

@@ -5,10 +5,8 @@ import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.schemas.Topic;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -33,16 +31,6 @@ final class PoolView implements AutoCloseable {
                 latest.put(r.key(), r.value());
             }
         });
-    }
-
-    /** The pool's average KV-cache use, when its newest pool stats are at most {@code maxAge} old. */
-    OptionalDouble averageKvCache(String poolKey, Duration maxAge) {
-        PoolStats stats = latest.get(poolKey);
-        if (stats == null || stats.getAverageKvCacheUtilization() == null
-                || stats.getComputedAt().isBefore(clock.instant().minus(maxAge))) {
-            return OptionalDouble.empty();
-        }
-        return OptionalDouble.of(stats.getAverageKvCacheUtilization());
     }
 
     /**

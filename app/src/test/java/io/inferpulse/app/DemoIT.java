@@ -3,12 +3,18 @@ package io.inferpulse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +34,7 @@ class DemoIT {
     private static final String QUEUE_ALERT = "HighInferencePoolAvgQueueSize";
 
     @Test
-    void shouldShowPoolAveragesAnAlertAndAScaleOutThatALoadSpikeCausesAndThatEndAfterIt(@TempDir Path dir) throws InterruptedException {
+    void shouldShowPoolAveragesAnAlertAndAScaleOutThatALoadSpikeCausesAndThatEndAfterIt(@TempDir Path dir) throws Exception {
         // given the demo's output captured
         StringWriter output = new StringWriter();
         CommandLine cli = Main.commandLine();
@@ -38,13 +44,21 @@ class DemoIT {
         Thread demo = Thread.ofPlatform().name("demo-under-test").start(() -> cli.execute("demo", "--pools", "2",
                 "--pods", "3", "--duration", "300s", "--http-port", "0", "--data-dir", dir.toString(),
                 "--spike-pool", "pool-0", "--spike-after", "5s", "--spike-for", "60s", "--spike-factor", "10",
-                "--scale-down-window", "30s"));
+                "--scale-down-window", "30s", "--metrics-api-port", "0"));
         try {
             // then the queue alert of pool-0 fires and, once the queue has drained, resolves, each printed
             // by the console receiver (the demo rules have for: 30s); and the pool scales back in
             await().atMost(Duration.ofSeconds(280)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> resolvedLine(output.toString()) >= 0 && scaleInLine(output.toString()) >= 0
                             && lastReadyOfPool0(output.toString()).equals("3"));
+            // and while it runs, kubectl reads pool-0's KV-cache use from the metrics API the demo printed
+            JsonNode list = kubectl(output.toString(), dir);
+            assertThat(list.path("kind").asText()).isEqualTo("ExternalMetricValueList");
+            assertThat(list.path("items")).singleElement().satisfies(item -> {
+                assertThat(item.path("metricName").asText()).isEqualTo("inference_pool_average_kv_cache_utilization");
+                assertThat(item.path("metricLabels").path("name").asText()).isEqualTo("pool-0");
+                assertThat(item.path("value").asText()).matches("\\d+[mun]?");
+            });
         } finally {
             demo.interrupt();
             demo.join(Duration.ofSeconds(60));
@@ -54,8 +68,8 @@ class DemoIT {
         assertThat(text).contains("inferpulse demo is running.", "Kafka ", "Schema registry  http://127.0.0.1:",
                 "/metrics", "inferpulse.pod-metrics -> inferpulse.pool-stats", "access log -> inferpulse.access-logs",
                 "demo-alerts.yaml -> inferpulse.alerts", "Load spike       pool-0 at 10.0 times its load, 5 s in, for 60 s",
-                "Autoscaler       HPA algorithm every 15 s on inference_pool_average_kv_cache_utilization, Value target 0.8, "
-                        + "3 to 6 pods per pool, scale-down window 30 s");
+                "Autoscaler       HPA algorithm every 15 s on inference_pool_average_kv_cache_utilization from the metrics API, "
+                        + "Value target 0.8, 3 to 6 pods per pool, scale-down window 30 s");
 
         List<String> lines = List.of(text.split("\n"));
         int spike = indexOf(lines, l -> l.endsWith("load spike: pool-0 at 10.0 times its load for 60 s"));
@@ -125,6 +139,23 @@ class DemoIT {
             }
         }
         return ready;
+    }
+
+    /** Runs the kubectl command the demo printed, with a kubeconfig of its own. */
+    private static JsonNode kubectl(String text, Path dir) throws Exception {
+        Matcher printed = Pattern.compile("kubectl get --raw '([^']+)' --server (https://127\\.0\\.0\\.1:\\d+)").matcher(text);
+        assertThat(printed.find()).as("the demo prints a kubectl command").isTrue();
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n");
+        Process process = new ProcessBuilder("kubectl", "get", "--raw", printed.group(1), "--server", printed.group(2),
+                "--insecure-skip-tls-verify", "--token", "unused", "--kubeconfig", kubeconfig.toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("kubectl did not finish within 30 s");
+        }
+        String answer = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(answer).isZero();
+        return new ObjectMapper().readTree(answer);
     }
 
     private static int scaleInLine(String text) {

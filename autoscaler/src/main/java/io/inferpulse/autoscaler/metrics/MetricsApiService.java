@@ -37,12 +37,12 @@ public final class MetricsApiService implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources;
     private final MetricsApiServer server;
-    private final String fingerprint;
+    private final ServingTls.KeyMaterial serving;
 
-    private MetricsApiService(Deque<AutoCloseable> resources, MetricsApiServer server, String fingerprint) {
+    private MetricsApiService(Deque<AutoCloseable> resources, MetricsApiServer server, ServingTls.KeyMaterial serving) {
         this.resources = resources;
         this.server = server;
-        this.fingerprint = fingerprint;
+        this.serving = serving;
     }
 
     public static MetricsApiService start(MetricsApiConfig config, MeterRegistry meters, HealthChecks health) {
@@ -98,7 +98,7 @@ public final class MetricsApiService implements AutoCloseable {
             MetricsApiServer server = MetricsApiServer.start(config.host(), config.port(), Optional.of(tls), !clientCas.isEmpty(),
                     api, metrics);
             resources.push(server);
-            return new MetricsApiService(resources, server, serving.fingerprint());
+            return new MetricsApiService(resources, server, serving);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -153,7 +153,12 @@ public final class MetricsApiService implements AutoCloseable {
 
     /** SHA-256 fingerprint of the serving certificate. */
     public String certificateFingerprint() {
-        return fingerprint;
+        return serving.fingerprint();
+    }
+
+    /** The serving certificate, for a client in the same process to trust, self-signed or not. */
+    public X509Certificate certificate() {
+        return serving.certificate();
     }
 
     @Override
