@@ -34,7 +34,11 @@ record LabelSelector(List<Requirement> requirements) {
         }
 
         boolean matches(Map<String, String> labels) {
-            String value = labels.get(key);
+            return matches(labels.get(key));
+        }
+
+        /** @param value the label's value, null when the object has no such label */
+        boolean matches(String value) {
             return switch (operator) {
                 case EQUALS, IN -> value != null && values.contains(value);
                 case NOT_EQUALS, NOT_IN -> value == null || !values.contains(value);
@@ -64,7 +68,17 @@ record LabelSelector(List<Requirement> requirements) {
     }
 
     boolean matches(Map<String, String> labels) {
-        return requirements.stream().allMatch(r -> r.matches(labels));
+        return matches((java.util.function.Function<String, String>) labels::get);
+    }
+
+    /** The same test against labels looked up by key, for callers that need not build a map per object. */
+    boolean matches(java.util.function.Function<String, String> labels) {
+        for (Requirement r : requirements) {
+            if (!r.matches(labels.apply(r.key()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when some requirement names the key, whatever its operator. */

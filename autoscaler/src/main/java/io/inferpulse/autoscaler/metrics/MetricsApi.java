@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
  * probes need no certificate.
  */
 final class MetricsApi {
+    private static final List<String> HEALTH_PATHS = List.of("healthz", "livez", "readyz");
     private static final List<String> VERSION_PATH = List.of("apis", ApiDocuments.GROUP, ApiDocuments.VERSION);
 
     private final MetricsQuery query;
@@ -30,13 +31,14 @@ final class MetricsApi {
 
     static Route route(ApiRequest request) {
         List<String> p = request.path();
-        if (p.size() == 1 && List.of("healthz", "livez", "readyz").contains(p.getFirst())) {
+        if (p.size() == 1 && HEALTH_PATHS.contains(p.getFirst())) {
             return Route.HEALTH;
         }
         if (!p.isEmpty() && p.getFirst().equals("openapi")) {
             return Route.OPENAPI;
         }
-        if (p.size() == 6 && p.subList(0, 3).equals(VERSION_PATH) && p.get(3).equals("namespaces")) {
+        if (p.size() == 6 && p.get(0).equals(VERSION_PATH.get(0)) && p.get(1).equals(VERSION_PATH.get(1))
+                && p.get(2).equals(VERSION_PATH.get(2)) && p.get(3).equals("namespaces")) {
             return Route.METRIC;
         }
         if (p.equals(List.of("apis")) || p.equals(VERSION_PATH.subList(0, 2)) || p.equals(VERSION_PATH)) {

@@ -27,21 +27,45 @@ import java.util.concurrent.TimeUnit;
  */
 final class MetricsApiMetrics {
     private final MeterRegistry meters;
+    // Meters by their tags: a builder and a registry lookup per request allocate more than the request's answer.
+    private final java.util.concurrent.ConcurrentHashMap<Long, Timer> requests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, DistributionSummary> ages = new java.util.concurrent.ConcurrentHashMap<>();
 
     MetricsApiMetrics(MeterRegistry meters) {
         this.meters = meters;
     }
 
     void request(MetricsApi.Route route, int code, long nanos) {
-        Timer.builder("inferpulse_metrics_api_request_duration").description("Time to answer a request to the external metrics API")
+        long key = ((long) route.ordinal() << 32) | (code & 0xffffffffL);
+        Timer timer = requests.get(key);
+        if (timer == null) {
+            timer = requests.computeIfAbsent(key, k -> newTimer(route, code));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer newTimer(MetricsApi.Route route, int code) {
+        return Timer.builder("inferpulse_metrics_api_request_duration").description("Time to answer a request to the external metrics API")
                 .tag("route", route.name().toLowerCase(Locale.ROOT)).tag("code", String.valueOf(code))
-                .publishPercentileHistogram().register(meters).record(nanos, TimeUnit.NANOSECONDS);
+                .publishPercentileHistogram().register(meters);
     }
 
     void served(String metric, Duration age) {
-        DistributionSummary.builder("inferpulse_metrics_api_value_age").baseUnit("seconds")
+        served(metric, age.toNanos());
+    }
+
+    void served(String metric, long ageNanos) {
+        DistributionSummary summary = ages.get(metric);
+        if (summary == null) {
+            summary = ages.computeIfAbsent(metric, this::newAgeSummary);
+        }
+        summary.record(ageNanos / 1e9);
+    }
+
+    private DistributionSummary newAgeSummary(String metric) {
+        return DistributionSummary.builder("inferpulse_metrics_api_value_age").baseUnit("seconds")
                 .description("Age of each value served as current (now minus computed_at)").tag("metric", metric)
-                .publishPercentiles(0.5, 0.99).register(meters).record(age.toNanos() / 1e9);
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     void stale(String metric, String outcome) {

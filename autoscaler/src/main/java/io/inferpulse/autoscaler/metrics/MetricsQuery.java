@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers {@code GET .../namespaces/{namespace}/{metric}?labelSelector=...} from the stats tables:
@@ -42,8 +45,66 @@ final class MetricsQuery {
 
     record Failure(ApiStatus status) implements Result {}
 
+    /** Bounds the caches of parsed names and selectors: HPAs ask a few fixed ones, anything else only costs a re-parse. */
+    static final int CACHE_LIMIT = 1024;
+    private static final Map<MetricName.Form, Map<String, String>> POOL_KEYS = keys(PoolMetric.NAME, PoolMetric.NAMESPACE,
+            PoolMetric.CLUSTER);
+    private static final Map<MetricName.Form, Map<String, String>> MODEL_KEYS = keys(ModelMetric.MODEL_NAME,
+            ModelMetric.TARGET_MODEL_NAME);
+
+    private final Map<String, MetricName> names = new ConcurrentHashMap<>();
+    private final Map<String, LabelSelector> selectors = new ConcurrentHashMap<>();
+
+    /** Each form's spelling of the labels back to the EPP label, so a selector is matched without a label map per row. */
+    private static Map<MetricName.Form, Map<String, String>> keys(String... eppLabels) {
+        Map<MetricName.Form, Map<String, String>> out = new EnumMap<>(MetricName.Form.class);
+        for (MetricName.Form form : MetricName.Form.values()) {
+            Map<String, String> keys = new HashMap<>();
+            for (String label : eppLabels) {
+                keys.put(form.label(label), label);
+            }
+            out.put(form, Map.copyOf(keys));
+        }
+        return out;
+    }
+
+    private MetricName resolve(String requested) {
+        MetricName metric = names.get(requested);
+        if (metric == null) {
+            metric = MetricName.resolve(requested).orElse(null);
+            if (metric != null) {
+                remember(names, requested, metric);
+            }
+        }
+        return metric;
+    }
+
+    private LabelSelector selector(String text) {
+        if (text == null) {
+            return LabelSelector.parse(null);
+        }
+        LabelSelector selector = selectors.get(text);
+        if (selector == null) {
+            selector = LabelSelector.parse(text); // throws for a malformed one, which is not remembered
+            remember(selectors, text, selector);
+        }
+        return selector;
+    }
+
+    private static <V> void remember(Map<String, V> cache, String key, V value) {
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear(); // crude but bounded: a client cycling through names cannot grow the heap
+        }
+        cache.put(key, value);
+    }
+
+    /** How many parsed selectors are held: for tests of the bound. */
+    int cachedSelectors() {
+        return selectors.size();
+    }
+
     Result list(String namespace, String requestedMetric, String labelSelector) {
-        MetricName metric = MetricName.resolve(requestedMetric).orElse(null);
+        MetricName metric = resolve(requestedMetric);
         if (metric == null) {
             return new Failure(ApiStatus.notFound("the server could not find the metric " + requestedMetric
                     + "; served metrics: " + MetricName.all().map(MetricDefinition::metricName).toList()
@@ -51,7 +112,7 @@ final class MetricsQuery {
         }
         LabelSelector selector;
         try {
-            selector = LabelSelector.parse(labelSelector);
+            selector = selector(labelSelector);
         } catch (IllegalArgumentException e) {
             return new Failure(ApiStatus.badRequest(e.getMessage()));
         }
@@ -70,7 +131,7 @@ final class MetricsQuery {
         for (ExternalMetricValue v : selected) {
             Duration age = Duration.between(v.timestamp(), now);
             if (!staleness.stale(age)) {
-                metrics.served(name, age);
+                metrics.served(name, age.toNanos());
                 served.add(v);
             } else if (staleness.fallback().isPresent()) {
                 metrics.stale(name, "fallback");
@@ -93,13 +154,18 @@ final class MetricsQuery {
 
     private List<ExternalMetricValue> pools(String namespace, MetricName metric, PoolMetric definition, LabelSelector selector) {
         List<ExternalMetricValue> out = new ArrayList<>();
+        PoolRow row = new PoolRow(POOL_KEYS.get(metric.form())); // one per request, not a lambda per row
         for (PoolStats s : stats.pools()) {
             if (!s.getNamespace().equals(namespace)) {
                 continue;
             }
-            Map<String, String> labels = metric.form().labels(PoolMetric.labels(s));
+            row.pool = s;
+            if (!selector.matches(row)) {
+                continue;
+            }
             Double value = definition.value(s);
-            if (value != null && !value.isNaN() && selector.matches(labels)) {
+            if (value != null && !value.isNaN()) {
+                Map<String, String> labels = metric.form().labels(PoolMetric.labels(s));
                 out.add(new ExternalMetricValue(metric.requested(), labels, s.getComputedAt(), value,
                         "pool " + Topics.poolKey(s.getCluster(), s.getNamespace(), s.getPool())));
             }
@@ -111,18 +177,76 @@ final class MetricsQuery {
     private List<ExternalMetricValue> models(MetricName metric, ModelMetric definition, LabelSelector selector) {
         boolean targets = selector.mentions(metric.form().label(ModelMetric.TARGET_MODEL_NAME));
         List<ExternalMetricValue> out = new ArrayList<>();
+        ModelRow row = new ModelRow(MODEL_KEYS.get(metric.form()));
         for (ModelStats s : stats.models()) {
             if (!targets && !s.getTargetModelName().isEmpty()) {
                 continue;
             }
-            Map<String, String> labels = metric.form().labels(ModelMetric.labels(s));
+            row.model = s;
+            if (!selector.matches(row)) {
+                continue;
+            }
             Double value = definition.value(s);
-            if (value != null && !value.isNaN() && selector.matches(labels)) {
+            if (value != null && !value.isNaN()) {
+                Map<String, String> labels = metric.form().labels(ModelMetric.labels(s));
                 out.add(new ExternalMetricValue(metric.requested(), labels, s.getWindowEnd(), value,
                         "model " + s.getModelName() + (s.getTargetModelName().isEmpty() ? "" : "/" + s.getTargetModelName())));
             }
         }
         out.sort(BY_LABELS);
         return out;
+    }
+
+    /** The same values {@link PoolMetric#labels} gives, one at a time; null for a label pools do not have. */
+    private static String poolLabel(PoolStats s, String eppLabel) {
+        if (eppLabel == null) {
+            return null;
+        }
+        return switch (eppLabel) {
+            case PoolMetric.NAME -> s.getPool();
+            case PoolMetric.NAMESPACE -> s.getNamespace();
+            case PoolMetric.CLUSTER -> s.getCluster();
+            default -> null;
+        };
+    }
+
+    private static String modelLabel(ModelStats s, String eppLabel) {
+        if (eppLabel == null) {
+            return null;
+        }
+        return switch (eppLabel) {
+            case ModelMetric.MODEL_NAME -> s.getModelName();
+            case ModelMetric.TARGET_MODEL_NAME -> s.getTargetModelName();
+            default -> null;
+        };
+    }
+
+    /** The labels of the row being matched, looked up by the form's label name. */
+    private static final class PoolRow implements java.util.function.Function<String, String> {
+        private final Map<String, String> keys;
+        PoolStats pool;
+
+        PoolRow(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String apply(String key) {
+            return poolLabel(pool, keys.get(key));
+        }
+    }
+
+    private static final class ModelRow implements java.util.function.Function<String, String> {
+        private final Map<String, String> keys;
+        ModelStats model;
+
+        ModelRow(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String apply(String key) {
+            return modelLabel(model, keys.get(key));
+        }
     }
 }

@@ -21,6 +21,16 @@ final class Quantities {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(value + " cannot be written as a Kubernetes quantity");
         }
+        long whole = (long) value;
+        if (whole == value && whole != 0 && Math.abs(whole) < 1_000_000_000_000_000L) {
+            // The common case (counts, totals) without BigDecimal: the same digits and suffix as below.
+            int exponent = 3; // ""
+            while (exponent < SUFFIXES.length - 1 && whole % 1000 == 0) {
+                whole /= 1000;
+                exponent++;
+            }
+            return whole + SUFFIXES[exponent];
+        }
         // valueOf takes the shortest decimal that reads back as the double: 0.1 stays 0.1, not 0.1000000000000000055...
         BigInteger mantissa = BigDecimal.valueOf(value).setScale(9, RoundingMode.CEILING).unscaledValue();
         if (mantissa.signum() == 0) {

@@ -3,6 +3,7 @@ package io.inferpulse.autoscaler.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,5 +41,21 @@ class QuantitiesTest {
     @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
     void shouldRefuseWhatNoQuantityCanCarry(double value) {
         assertThatThrownBy(() -> Quantities.format(value)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldWriteWholeNumbersAsTheDecimalPathDoes() {
+        // Whole numbers take a path without BigDecimal; it must agree with the general one.
+        for (double v : new double[] {1, 12, 999, 1000, 1500, 2000, 1_000_000, 12_000_000, -3000, -7, 417,
+                999_999_999_999_999.0, 1e15, 1e18, 3e20}) {
+            java.math.BigInteger m = java.math.BigDecimal.valueOf(v).setScale(9, java.math.RoundingMode.CEILING).unscaledValue();
+            String[] suffixes = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+            int e = 0;
+            while (e < suffixes.length - 1 && m.mod(java.math.BigInteger.valueOf(1000)).signum() == 0) {
+                m = m.divide(java.math.BigInteger.valueOf(1000));
+                e++;
+            }
+            assertThat(Quantities.format(v)).as("%s", v).isEqualTo(m + suffixes[e]);
+        }
     }
 }
