@@ -1,0 +1,209 @@
+package io.inferpulse.routerfeed.table;
+
+import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.avro.EndpointScore;
+import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.schemas.Topic;
+import io.inferpulse.schemas.Topics;
+import io.inferpulse.schemas.registry.RegistryClientConfig;
+import io.inferpulse.schemas.registry.SchemaRegistryClient;
+import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.serde.AvroSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint-scores topic held in memory as one immutable snapshot per pool.
+ *
+ * <p>Reads every partition from the beginning with its own assignment, not a consumer group:
+ * every picker instance needs the whole table, not a share of it. Ready once it has read to the
+ * end offsets the topic had when the table started (compared by position, because a transaction
+ * marker or a compacted-away record at the end of a partition is never handed over).
+ *
+ * <p>After each poll batch the consumer thread publishes a new immutable map of pool snapshots
+ * through one volatile write; readers take no lock and always see a whole pool as of one batch.
+ * A record that cannot be decoded goes to the dead-letter topic with the reason before the table
+ * moves past it; if even that fails the table stops rather than drop it.
+ */
+public final class EndpointTable implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointTable.class);
+    private static final String DECODE_STAGE = "router-feed.decode";
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<EndpointScore> decoder;
+    private final KafkaProducer<String, DeadLetter> deadLetterProducer;
+    private final DeadLetters deadLetters;
+    private final SchemaRegistryClient registry;
+    private final EndpointTableMetrics metrics;
+    private final Map<TopicPartition, Long> endAtStart;
+    private final PoolSnapshots state = new PoolSnapshots();
+    private final Thread thread;
+    private volatile Map<String, PoolSnapshot> pools = Map.of();
+    private volatile boolean caughtUp;
+    private volatile RuntimeException failure;
+
+    private EndpointTable(KafkaSettings kafka, String clientId, MeterRegistry meters) {
+        registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
+        Topics topics = new Topics(new AvroSerdes(registry));
+        decoder = topics.endpointScores().valueSerde().deserializer();
+        metrics = new EndpointTableMetrics(meters);
+
+        Topic<String, DeadLetter> deadLetter = topics.deadLetter();
+        Map<String, Object> dlqConfig = kafka.clientConfig(clientId + "-dead-letters");
+        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        deadLetterProducer = new KafkaProducer<>(dlqConfig, deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        deadLetters = new DeadLetters(deadLetterProducer, deadLetter, meters, Clock.systemUTC(), 1024 * 1024);
+
+        Map<String, Object> props = kafka.clientConfig(clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Scores written by an exactly-once job and then aborted never happened.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A pick is only as good as its scores are fresh: hand over a record as soon as it is there.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // Raw bytes, decoded here, so that an undecodable record can be dead-lettered as it was.
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ENDPOINT_SCORES, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            endAtStart = Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+        } catch (RuntimeException e) {
+            consumer.close();
+            deadLetterProducer.close();
+            registry.close();
+            throw e;
+        }
+        caughtUp = endAtStart.values().stream().allMatch(end -> end == 0);
+        thread = Thread.ofPlatform().name("endpoint-table").daemon().start(this::run);
+    }
+
+    /**
+     * Starts reading the topic and adds the table's checks: live while its thread runs, ready once
+     * caught up.
+     *
+     * @param clientId the Kafka client id of the consumer (and, with {@code -dead-letters}, of the dead-letter producer)
+     */
+    public static EndpointTable start(KafkaSettings kafka, String clientId, MeterRegistry meters, HealthChecks health) {
+        EndpointTable table = new EndpointTable(kafka, clientId, meters);
+        health.addLiveness("endpoint-table", () -> table.failure == null
+                ? Optional.empty() : Optional.of("stopped reading " + Topics.ENDPOINT_SCORES + ": " + table.failure));
+        health.addReadiness("endpoint-table", () -> table.ready()
+                ? Optional.empty() : Optional.of("not yet caught up with " + Topics.ENDPOINT_SCORES));
+        return table;
+    }
+
+    /** True once everything the topic held at start has been applied. */
+    public boolean ready() {
+        return caughtUp && failure == null;
+    }
+
+    /** The pool's endpoints as of the last batch applied; empty for a pool the table does not know. */
+    public PoolSnapshot snapshot(String poolKey) {
+        PoolSnapshot pool = pools.get(poolKey);
+        return pool != null ? pool : PoolSnapshot.empty(poolKey);
+    }
+
+    /** Every pool's snapshot, all as of the same batch. */
+    public Map<String, PoolSnapshot> pools() {
+        return pools;
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    apply(r);
+                }
+                pools = state.publish();
+                metrics.lag(lag());
+                if (!caughtUp && endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp = true;
+                    LOG.info("{}: caught up, {} pools", Topics.ENDPOINT_SCORES, pools.size());
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked the poll to return
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("Stopped reading {}: the snapshots served from now on grow stale", Topics.ENDPOINT_SCORES, e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null) {
+            deadLetter(r, "no key: an endpoint score must be keyed cluster/namespace/pod:port");
+            return;
+        }
+        if (r.value() == null) {
+            state.remove(r.key());
+            metrics.tombstone();
+            return;
+        }
+        Endpoint endpoint;
+        try {
+            endpoint = Endpoint.from(r.key(), decoder.deserialize(r.topic(), r.headers(), r.value()));
+        } catch (RuntimeException e) {
+            deadLetter(r, "not an EndpointScore: " + e.getMessage());
+            return;
+        }
+        state.put(endpoint);
+        metrics.applied();
+    }
+
+    /** Waits for the broker to hold the dead letter: moving past a record nobody kept would drop it. */
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+        byte[] raw = r.value() == null ? new byte[0] : r.value();
+        try {
+            deadLetters.send(Topics.ENDPOINT_SCORES, DECODE_STAGE, reason, raw, Map.of("key", String.valueOf(r.key()),
+                    "partition", String.valueOf(r.partition()), "offset", String.valueOf(r.offset()))).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not dead-letter " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
+        }
+    }
+
+    private long lag() {
+        long total = 0;
+        for (TopicPartition tp : endAtStart.keySet()) {
+            // Unknown until the first fetch of a partition returns; counted as none rather than guessed.
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        consumer.wakeup();
+        thread.join(5000);
+        deadLetterProducer.close();
+        registry.close();
+    }
+}
