@@ -3,6 +3,7 @@ package io.inferpulse.routerfeed.table;
 import io.inferpulse.avro.EndpointScore;
 import io.inferpulse.schemas.Topics;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,9 +48,9 @@ public record Endpoint(String key, String address, String pod, String poolKey, d
 
     static Endpoint from(String key, EndpointScore s) {
         // Avro hands over CharSequence (Utf8) keys and values; copy to String so lookups by String work.
-        Map<String, Double> parts = new java.util.HashMap<>();
+        Map<String, Double> parts = new HashMap<>();
         s.getParts().forEach((k, v) -> parts.put(k.toString(), v));
-        Map<String, String> labels = new java.util.HashMap<>();
+        Map<String, String> labels = new HashMap<>();
         s.getClusterLabels().forEach((k, v) -> labels.put(k.toString(), v.toString()));
         List<String> adapters = s.getLoraAdapters().stream().map(CharSequence::toString).toList();
         return new Endpoint(key, s.getAddress().toString(), s.getPod().toString(),

@@ -193,8 +193,9 @@ public final class EndpointTable implements AutoCloseable {
     private long lag() {
         long total = 0;
         for (TopicPartition tp : endAtStart.keySet()) {
-            // Unknown until the first fetch of a partition returns; counted as none rather than guessed.
-            total += consumer.currentLag(tp).orElse(0);
+            // The consumer knows the lag only once a fetch of the partition returned; until then the
+            // end seen at start is the best there is, and it keeps a table that is catching up from reading 0.
+            total += consumer.currentLag(tp).orElseGet(() -> Math.max(0, endAtStart.get(tp) - consumer.position(tp)));
         }
         return total;
     }

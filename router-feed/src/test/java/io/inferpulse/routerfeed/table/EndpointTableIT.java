@@ -19,9 +19,11 @@ import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +115,7 @@ class EndpointTableIT {
                 .collect(Collectors.groupingBy(Endpoint::poolKey, TreeMap::new, Collectors.toList()));
         Map<String, PoolSnapshot> pools = new HashMap<>();
         byPool.forEach((pool, endpoints) -> pools.put(pool, new PoolSnapshot(pool,
-                endpoints.stream().sorted(java.util.Comparator.comparing(Endpoint::key)).toList())));
+                endpoints.stream().sorted(Comparator.comparing(Endpoint::key)).toList())));
         return pools;
     }
 
@@ -202,7 +204,7 @@ class EndpointTableIT {
                         assertThat(d.getSource()).isEqualTo(Topics.ENDPOINT_SCORES);
                         assertThat(d.getStage()).isEqualTo("router-feed.decode");
                         assertThat(d.getReason()).startsWith("not an EndpointScore");
-                        assertThat(d.getRaw().array()).isEqualTo(garbage);
+                        assertThat(d.getRaw()).isEqualTo(ByteBuffer.wrap(garbage));
                     }));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(poolsOf(table, cluster)).isEqualTo(expectedPools()));
             assertThat(table.ready()).isTrue();
