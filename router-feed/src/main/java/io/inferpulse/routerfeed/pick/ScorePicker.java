@@ -2,7 +2,6 @@ package io.inferpulse.routerfeed.pick;
 
 import io.inferpulse.routerfeed.policy.BackendPolicy;
 import io.inferpulse.routerfeed.policy.BackendPolicyFile;
-import io.inferpulse.routerfeed.policy.EndpointPolicy;
 import io.inferpulse.routerfeed.table.Endpoint;
 import io.inferpulse.routerfeed.table.PoolSnapshot;
 import io.inferpulse.runtime.config.ConfigException;
@@ -91,57 +90,118 @@ public final class ScorePicker implements Picker {
         long now = clock.millis();
         Set<String> subset = request.subset();
         String model = request.model();
-        Scratch scratch = SCRATCH.get();
-        scratch.ensure(view.endpoints.length);
+        RandomGenerator rng = random.get();
+        int n = view.endpoints.length;
+        int keep = 1 + settings.fallbacks();
+        Scratch s = SCRATCH.get();
+        s.ensure(n, keep);
+        // One pass: every endpoint that may take the request goes into scratch with its group and
+        // score, while the best few by (group, score) are kept for the fallbacks and, for max-score,
+        // the best with ties drawn by reservoir sampling (each of k tied ends up chosen with 1/k).
+        // Locals, because the loop's reads of the atomic counters would otherwise make the JIT reload every field.
+        int[] order = view.byScore;
+        boolean[] loadOk = view.loadOk;
+        boolean[] preferred = view.preferred;
+        long[] expiresAtMs = view.expiresAtMs;
+        double[] scores = view.score;
+        int[] maxInFlight = view.maxInFlight;
+        // Scanning best score first, a max-score pick without LoRA affinity in play is decided once the kept
+        // list is full of endpoints in the best group there can be and the run of scores tied with the best
+        // has ended: nothing later can enter either.
+        boolean canStop = settings.strategy() == Strategy.MAX_SCORE && (model.isEmpty() || !view.adapters.contains(model));
+        int bestPossible = view.anyPreferred ? PREFERRED : HAS_CAPACITY;
         int count = 0;
-        int unusable = 0;
-        int outsideSubset = 0;
-        int drained = 0;
+        int top = 0;
         int bestTier = SATURATED;
-        for (int i = 0; i < view.endpoints.length; i++) {
-            Endpoint e = view.endpoints[i];
-            if (e.health() != Endpoint.Health.HEALTHY || view.expiresAtMs[i] <= now) {
-                unusable++;
+        int best = -1;
+        int ties = 0;
+        for (int i : order) {
+            if (canStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[best]) {
+                break;
+            }
+            if (expiresAtMs[i] <= now) {
                 continue;
             }
-            if (!subset.isEmpty() && !subset.contains(e.address()) && !subset.contains(view.ips[i])) {
-                outsideSubset++;
+            if (!subset.isEmpty() && !subset.contains(view.endpoints[i].address()) && !subset.contains(view.ips[i])) {
                 continue;
             }
-            EndpointPolicy policy = view.policies[i];
-            if (policy.drained()) {
-                drained++;
-                continue;
+            int tier = loadOk[i] && view.inFlightBelow(i, maxInFlight[i]) && view.underRate(i, now)
+                    ? (preferred[i] ? PREFERRED : HAS_CAPACITY) : SATURATED;
+            double score = !model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
+                    ? scores[i] + settings.loraAffinity() : scores[i];
+            s.index[count] = i;
+            s.tier[count] = tier;
+            s.score[count] = score;
+            if (best < 0 || tier < bestTier || (tier == bestTier && score > s.score[best])) {
+                bestTier = tier;
+                best = count;
+                ties = 1;
+            } else if (tier == bestTier && score == s.score[best] && rng.nextInt(++ties) == 0) {
+                best = count;
             }
-            int tier = hasCapacity(view, i, now) ? (policy.preferred() ? PREFERRED : HAS_CAPACITY) : SATURATED;
-            bestTier = Math.min(bestTier, tier);
-            scratch.index[count] = i;
-            scratch.tier[count] = tier;
-            scratch.score[count] = !model.isEmpty() && e.loraAdapters().contains(model)
-                    ? e.score() + settings.loraAffinity() : e.score();
+            top = keepBest(s, top, keep, count);
             count++;
         }
         if (count == 0) {
-            return new PickResult.Unavailable("no endpoint of pool " + poolKey + " may take the request: "
-                    + view.endpoints.length + " known, " + unusable + " unhealthy or stale, " + outsideSubset
-                    + " outside the subset hint " + subset + ", " + drained + " drained by capacityScalerPercent 0");
+            return new PickResult.Unavailable(unavailable(view, now, subset, poolKey));
         }
         if (bestTier == SATURATED && request.sheddable()) {
             return new PickResult.Shed("pool " + poolKey + " is saturated: none of " + count
                     + " ready endpoints has capacity, and the request is sheddable (priority " + request.priority() + ")");
         }
-        int chosen = choose(scratch, count, bestTier, view);
-        int picks = Math.min(1 + settings.fallbacks(), count);
-        String[] endpoints = new String[picks];
-        endpoints[0] = view.endpoints[scratch.index[chosen]].address();
-        scratch.tier[chosen] = Integer.MAX_VALUE;
-        for (int k = 1; k < picks; k++) {
-            int next = best(scratch, count);
-            endpoints[k] = view.endpoints[scratch.index[next]].address();
-            scratch.tier[next] = Integer.MAX_VALUE;
+        int chosen = switch (settings.strategy()) {
+            case MAX_SCORE -> best;
+            case WEIGHTED_RANDOM -> weighted(s, count, bestTier, view, rng);
+            case POWER_OF_TWO -> twoChoices(s, count, bestTier, rng);
+        };
+        String[] endpoints = new String[Math.min(keep, count)];
+        endpoints[0] = view.endpoints[s.index[chosen]].address();
+        int filled = 1;
+        for (int k = 0; k < top && filled < endpoints.length; k++) {
+            if (s.top[k] != chosen) {
+                endpoints[filled++] = view.endpoints[s.index[s.top[k]]].address();
+            }
         }
-        view.taken(scratch.index[chosen], now);
+        view.taken(s.index[chosen], now);
         return new PickResult.Picked(List.of(endpoints));
+    }
+
+    /** Inserts scratch position {@code p} into the kept list, ordered by group then score, if it is among the best {@code keep}. */
+    private static int keepBest(Scratch s, int top, int keep, int p) {
+        int at = top;
+        while (at > 0 && better(s, p, s.top[at - 1])) {
+            at--;
+        }
+        if (at >= keep) {
+            return top;
+        }
+        int last = Math.min(top, keep - 1);
+        System.arraycopy(s.top, at, s.top, at + 1, last - at);
+        s.top[at] = p;
+        return Math.min(top + 1, keep);
+    }
+
+    private static boolean better(Scratch s, int a, int b) {
+        return s.tier[a] < s.tier[b] || (s.tier[a] == s.tier[b] && s.score[a] > s.score[b]);
+    }
+
+    /** Why nothing may take the request; only worked out on this rare path, so picks that succeed pay nothing for it. */
+    private static String unavailable(PoolView view, long now, Set<String> subset, String poolKey) {
+        int unusable = 0;
+        int outsideSubset = 0;
+        int drained = 0;
+        for (int i = 0; i < view.endpoints.length; i++) {
+            if (view.endpoints[i].health() != Endpoint.Health.HEALTHY || view.expiresAtMs[i] <= now) {
+                unusable++;
+            } else if (!subset.isEmpty() && !subset.contains(view.endpoints[i].address()) && !subset.contains(view.ips[i])) {
+                outsideSubset++;
+            } else if (view.policies[i].drained()) {
+                drained++;
+            }
+        }
+        return "no endpoint of pool " + poolKey + " may take the request: " + view.endpoints.length + " known, " + unusable
+                + " unhealthy or stale, " + outsideSubset + " outside the subset hint " + subset + ", " + drained
+                + " drained by capacityScalerPercent 0";
     }
 
     @Override
@@ -161,96 +221,55 @@ public final class ScorePicker implements Picker {
             return view;
         }
         return views.compute(snapshot.poolKey(), (key, old) -> old != null && old.snapshot == snapshot ? old
-                : new PoolView(snapshot, policies.apply(key), old));
+                : new PoolView(snapshot, policies.apply(key), settings, old));
     }
 
-    private boolean hasCapacity(PoolView view, int i, long now) {
-        Endpoint.Load load = view.endpoints[i].load();
-        return load.waiting() < settings.queueThreshold() && load.kvCacheUsage() < settings.kvCacheThreshold()
-                && view.inFlight.get(i) < view.policies[i].maxInFlight() && view.underRate(i, now);
+    /** At random among the group, in proportion to score times capacity scaler; uniformly when every weight is zero. */
+    private static int weighted(Scratch s, int count, int tier, PoolView view, RandomGenerator rng) {
+        double total = 0;
+        int members = 0;
+        for (int p = 0; p < count; p++) {
+            if (s.tier[p] == tier) {
+                total += weight(s, p, view);
+                members++;
+            }
+        }
+        double target = total > 0 ? rng.nextDouble() * total : rng.nextInt(members);
+        int last = -1;
+        for (int p = 0; p < count; p++) {
+            if (s.tier[p] != tier) {
+                continue;
+            }
+            last = p;
+            target -= total > 0 ? weight(s, p, view) : 1;
+            if (target < 0) {
+                return p;
+            }
+        }
+        return last;
     }
 
-    /** The position in scratch of the endpoint the strategy chooses among those of {@code tier}. */
-    private int choose(Scratch s, int count, int tier, PoolView view) {
-        RandomGenerator rng = random.get();
-        return switch (settings.strategy()) {
-            case MAX_SCORE -> {
-                int best = -1;
-                int ties = 0;
-                for (int p = 0; p < count; p++) {
-                    if (s.tier[p] != tier) {
-                        continue;
-                    }
-                    if (best < 0 || s.score[p] > s.score[best]) {
-                        best = p;
-                        ties = 1;
-                    } else if (s.score[p] == s.score[best] && rng.nextInt(++ties) == 0) {
-                        // Reservoir sampling: each of the k tied endpoints ends up chosen with probability 1/k.
-                        best = p;
-                    }
-                }
-                yield best;
+    /** The better of two distinct members of the group drawn at random. */
+    private static int twoChoices(Scratch s, int count, int tier, RandomGenerator rng) {
+        int members = 0;
+        for (int p = 0; p < count; p++) {
+            if (s.tier[p] == tier) {
+                s.members[members++] = p;
             }
-            case WEIGHTED_RANDOM -> {
-                double total = 0;
-                int members = 0;
-                for (int p = 0; p < count; p++) {
-                    if (s.tier[p] == tier) {
-                        total += weight(s, p, view);
-                        members++;
-                    }
-                }
-                // All weights zero: every member is as good as the next, so draw uniformly.
-                double target = total > 0 ? rng.nextDouble() * total : rng.nextInt(members);
-                int last = -1;
-                for (int p = 0; p < count; p++) {
-                    if (s.tier[p] != tier) {
-                        continue;
-                    }
-                    last = p;
-                    target -= total > 0 ? weight(s, p, view) : 1;
-                    if (target < 0) {
-                        yield p;
-                    }
-                }
-                yield last;
-            }
-            case POWER_OF_TWO -> {
-                int members = 0;
-                for (int p = 0; p < count; p++) {
-                    if (s.tier[p] == tier) {
-                        s.members[members++] = p;
-                    }
-                }
-                if (members == 1) {
-                    yield s.members[0];
-                }
-                int a = rng.nextInt(members);
-                int b = rng.nextInt(members - 1);
-                if (b >= a) {
-                    b++;
-                }
-                yield s.score[s.members[b]] > s.score[s.members[a]] ? s.members[b] : s.members[a];
-            }
-        };
+        }
+        if (members == 1) {
+            return s.members[0];
+        }
+        int a = rng.nextInt(members);
+        int b = rng.nextInt(members - 1);
+        if (b >= a) {
+            b++;
+        }
+        return s.score[s.members[b]] > s.score[s.members[a]] ? s.members[b] : s.members[a];
     }
 
     private static double weight(Scratch s, int p, PoolView view) {
         return Math.max(s.score[p], 0) * view.policies[s.index[p]].capacityScale();
-    }
-
-    /** The remaining endpoint in the best group with the highest score. */
-    private static int best(Scratch s, int count) {
-        int best = -1;
-        for (int p = 0; p < count; p++) {
-            if (s.tier[p] == Integer.MAX_VALUE) {
-                continue;
-            }
-            if (best < 0 || s.tier[p] < s.tier[best] || (s.tier[p] == s.tier[best] && s.score[p] > s.score[best])) {
-                best = p;
-            }
-        }
-        return best;
     }
 
     /** Per-thread working arrays of one pick, grown to the largest pool seen. */
@@ -259,13 +278,17 @@ public final class ScorePicker implements Picker {
         int[] tier = new int[0];
         int[] members = new int[0];
         double[] score = new double[0];
+        int[] top = new int[0];
 
-        void ensure(int n) {
+        void ensure(int n, int keep) {
             if (index.length < n) {
                 index = new int[n];
                 tier = new int[n];
                 members = new int[n];
                 score = new double[n];
+            }
+            if (top.length < keep) {
+                top = new int[keep];
             }
         }
     }
