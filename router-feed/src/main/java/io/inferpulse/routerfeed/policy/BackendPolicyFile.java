@@ -232,13 +232,11 @@ public final class BackendPolicyFile {
         if (value == null) {
             return null;
         }
-        try {
+        if (value.strip().matches("-?\\d{1,9}")) {
             int parsed = Integer.parseInt(value.strip());
             if (parsed >= min && parsed <= max) {
                 return parsed;
             }
-        } catch (NumberFormatException e) {
-            // reported below, with the range
         }
         problem(node, path, "'" + value + "' is not a whole number from " + min + " to " + (max == Integer.MAX_VALUE ? "any" : max));
         return null;
@@ -249,16 +247,18 @@ public final class BackendPolicyFile {
         if (value == null) {
             return null;
         }
+        double parsed;
         try {
-            double parsed = Double.parseDouble(value.strip());
-            if (parsed > 0 && Double.isFinite(parsed)) {
-                return parsed;
-            }
+            parsed = Double.parseDouble(value.strip());
         } catch (NumberFormatException e) {
-            // reported below
+            problem(node, path, "'" + value + "' is not a number");
+            return null;
         }
-        problem(node, path, "'" + value + "' is not a number above 0");
-        return null;
+        if (!(parsed > 0 && Double.isFinite(parsed))) {
+            problem(node, path, "'" + value + "' is not a number above 0");
+            return null;
+        }
+        return parsed;
     }
 
     private void problem(Node node, String field, String message) {
