@@ -46,6 +46,8 @@ final class PoolView {
     /** The epoch second each endpoint's rate count belongs to. */
     final AtomicLongArray rateSecond;
     final AtomicIntegerArray rateCount;
+    /** Requests picked for each endpoint since this snapshot: not carried over, the next snapshot's scores include them. */
+    final AtomicIntegerArray pending;
     private final Map<String, Integer> indexByAddress;
 
     PoolView(PoolSnapshot snapshot, BackendPolicy policy, PickerSettings settings, PoolView previous) {
@@ -65,6 +67,7 @@ final class PoolView {
         inFlight = new AtomicIntegerArray(n);
         rateSecond = new AtomicLongArray(n);
         rateCount = new AtomicIntegerArray(n);
+        pending = new AtomicIntegerArray(n);
         indexByAddress = new HashMap<>(n * 2);
         Set<String> loaded = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -115,6 +118,7 @@ final class PoolView {
 
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
+        pending.incrementAndGet(i);
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
             long counted = rateSecond.get(i);

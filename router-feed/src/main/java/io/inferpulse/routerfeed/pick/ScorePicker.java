@@ -105,9 +105,11 @@ public final class ScorePicker implements Picker {
         long[] expiresAtMs = view.expiresAtMs;
         double[] scores = view.score;
         int[] maxInFlight = view.maxInFlight;
-        // Scanning best score first, a max-score pick without LoRA affinity in play is decided once the kept
-        // list is full of endpoints in the best group there can be and the run of scores tied with the best
-        // has ended: nothing later can enter either.
+        // Scanning best published score first, a max-score pick without LoRA affinity in play is decided once
+        // the kept list is full of endpoints in the best group there can be and the next published score is
+        // below the last kept one: the pending penalty only lowers scores, so nothing later can enter the list
+        // or tie with the best.
+        double penalty = settings.pendingPenalty();
         boolean canStop = settings.strategy() == Strategy.MAX_SCORE && (model.isEmpty() || !view.adapters.contains(model));
         int bestPossible = view.anyPreferred ? PREFERRED : HAS_CAPACITY;
         int count = 0;
@@ -116,7 +118,7 @@ public final class ScorePicker implements Picker {
         int best = -1;
         int ties = 0;
         for (int i : order) {
-            if (canStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[best]) {
+            if (canStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[s.top[keep - 1]]) {
                 break;
             }
             if (expiresAtMs[i] <= now) {
@@ -127,8 +129,8 @@ public final class ScorePicker implements Picker {
             }
             int tier = loadOk[i] && view.inFlightBelow(i, maxInFlight[i]) && view.underRate(i, now)
                     ? (preferred[i] ? PREFERRED : HAS_CAPACITY) : SATURATED;
-            double score = !model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
-                    ? scores[i] + settings.loraAffinity() : scores[i];
+            double score = (!model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
+                    ? scores[i] + settings.loraAffinity() : scores[i]) - penalty * view.pending.getPlain(i);
             s.index[count] = i;
             s.tier[count] = tier;
             s.score[count] = score;

@@ -46,7 +46,9 @@ class ScorePickerTest {
 
     private ScorePicker picker(Strategy strategy, BackendPolicy policy) {
         SplittableRandom seeded = new SplittableRandom(42);
-        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> key.equals(POOL) ? snapshot.get() : null,
+        // No pending penalty unless a test is about it: the statistical checks draw many picks from one snapshot.
+        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy).withPendingPenalty(0),
+                key -> key.equals(POOL) ? snapshot.get() : null,
                 key -> policy, CLOCK, () -> seeded);
     }
 
@@ -65,6 +67,24 @@ class ScorePickerTest {
 
         assertThat(picked(picker(Strategy.MAX_SCORE).pick(request())))
                 .containsExactly("10.0.0.2:8000", "10.0.0.3:8000", "10.0.0.1:8000");
+    }
+
+    @Test
+    void shouldLowerTheScoreOfAnEndpointByItsPicksUntilTheScoresChange() {
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        SplittableRandom seeded = new SplittableRandom(1);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults().withPendingPenalty(0.1),
+                key -> snapshot.get(), key -> null, CLOCK, () -> seeded);
+
+        List<String> primaries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            primaries.add(picked(picker.pick(request())).getFirst());
+        }
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        primaries.add(picked(picker.pick(request())).getFirst());
+
+        // 2.0, then 1.95 > 1.9, then 1.9 > 1.85; a new snapshot carries scores that include those requests
+        assertThat(primaries).containsExactly("10.0.0.1:8000", "10.0.0.2:8000", "10.0.0.1:8000", "10.0.0.1:8000");
     }
 
     @Test
