@@ -207,9 +207,11 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            System.out.printf("fleet: %d pools x %d pods, %d per pool at %.0f %% speed; load %.1f times the demo's %.1f "
+                    + "requests/s per pod%n", fleet.pools, fleet.pods, fleet.slowPods, 100 * fleet.slowShare, load,
+                    FleetConfig.DEMO_RPS_PER_POD);
             PickerSettings picking = PickerSettings.defaults().withStrategy(ConfigParsers.enumOf(Strategy.class).parse(strategy));
-            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet.pods,
-                    ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
+            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart, ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
                     ConfigParsers.POSITIVE_DURATION.parse(warmup), ConfigParsers.POSITIVE_DURATION.parse(duration));
             return 0;
         }
