@@ -1,5 +1,6 @@
 package io.inferpulse.routerfeed.pick;
 
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicy;
 import io.inferpulse.routerfeed.policy.EndpointPolicy;
 import io.inferpulse.routerfeed.table.Endpoint;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class PoolView {
     final PoolSnapshot snapshot;
+    /** The policies the view was worked out with: a new set makes the view stale as a new snapshot does. */
+    final BackendPolicies policySet;
     final Endpoint[] endpoints;
     final String[] ips;
     final long[] expiresAtMs;
@@ -48,8 +51,10 @@ final class PoolView {
     final AtomicIntegerArray rateCount;
     private final Map<String, Integer> indexByAddress;
 
-    PoolView(PoolSnapshot snapshot, BackendPolicy policy, PickerSettings settings, PoolView previous) {
+    PoolView(PoolSnapshot snapshot, BackendPolicies policySet, PickerSettings settings, PoolView previous) {
         this.snapshot = snapshot;
+        this.policySet = policySet;
+        BackendPolicy policy = policySet.policyFor(snapshot.poolKey());
         List<Endpoint> list = snapshot.endpoints();
         int n = list.size();
         endpoints = list.toArray(new Endpoint[0]);

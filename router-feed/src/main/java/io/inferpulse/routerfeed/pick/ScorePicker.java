@@ -1,12 +1,10 @@
 package io.inferpulse.routerfeed.pick;
 
-import io.inferpulse.routerfeed.policy.BackendPolicy;
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicyFile;
 import io.inferpulse.routerfeed.table.Endpoint;
 import io.inferpulse.routerfeed.table.PoolSnapshot;
-import io.inferpulse.runtime.config.ConfigException;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,21 +37,22 @@ public final class ScorePicker implements Picker {
 
     private final PickerSettings settings;
     private final Function<String, PoolSnapshot> snapshots;
-    private final Function<String, BackendPolicy> policies;
+    private final Supplier<BackendPolicies> policies;
     private final Clock clock;
     private final Supplier<RandomGenerator> random;
     private final Map<String, PoolView> views = new ConcurrentHashMap<>();
 
     /**
      * @param snapshots the current snapshot of a pool by pool key ({@code EndpointTable::snapshot})
-     * @param policies the backend policy of a pool by pool key, or null when it has none
+     * @param policies the backend policies in force: fixed ones from a file ({@link BackendPolicyFile}) or the
+     *     cluster's ({@code BackendPolicyResources}); asked on every pick, so it must be a plain read
      */
     public ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots,
-                       Function<String, BackendPolicy> policies, Clock clock) {
+                       Supplier<BackendPolicies> policies, Clock clock) {
         this(settings, snapshots, policies, clock, ThreadLocalRandom::current);
     }
 
-    ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Function<String, BackendPolicy> policies,
+    ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Supplier<BackendPolicies> policies,
                 Clock clock, Supplier<RandomGenerator> random) {
         this.settings = settings;
         this.snapshots = snapshots;
@@ -62,21 +61,10 @@ public final class ScorePicker implements Picker {
         this.random = random;
     }
 
-    /** A picker with the policies of {@link PickerSettings#policyFile()}, each applying to the pool its targetRef names. */
+    /** A picker with the policies of {@link PickerSettings#policyFile()}, if any, each applying to the pool its targetRef names. */
     public static ScorePicker create(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Clock clock) {
-        Map<String, BackendPolicy> byPoolName = new HashMap<>();
-        settings.policyFile().ifPresent(file -> {
-            for (BackendPolicy policy : BackendPolicyFile.load(file)) {
-                BackendPolicy other = byPoolName.put(policy.targetPool(), policy);
-                if (other != null) {
-                    throw new ConfigException(file + ": GCPBackendPolicy " + other.name() + " and " + policy.name()
-                            + " both target pool " + policy.targetPool() + "; a pool takes one policy");
-                }
-            }
-        });
-        Map<String, BackendPolicy> policies = Map.copyOf(byPoolName);
-        return new ScorePicker(settings, snapshots, poolKey -> policies.get(poolKey.substring(poolKey.lastIndexOf('/') + 1)),
-                clock);
+        BackendPolicies policies = settings.policyFile().map(BackendPolicyFile::load).orElse(BackendPolicies.NONE);
+        return new ScorePicker(settings, snapshots, () -> policies, clock);
     }
 
     @Override
@@ -215,13 +203,15 @@ public final class ScorePicker implements Picker {
         }
     }
 
+    /** The view of this snapshot under the policies in force, worked out again only when either is a new instance. */
     private PoolView view(PoolSnapshot snapshot) {
+        BackendPolicies policySet = policies.get();
         PoolView view = views.get(snapshot.poolKey());
-        if (view != null && view.snapshot == snapshot) {
+        if (view != null && view.snapshot == snapshot && view.policySet == policySet) {
             return view;
         }
-        return views.compute(snapshot.poolKey(), (key, old) -> old != null && old.snapshot == snapshot ? old
-                : new PoolView(snapshot, policies.apply(key), settings, old));
+        return views.compute(snapshot.poolKey(), (key, old) -> old != null && old.snapshot == snapshot && old.policySet == policySet
+                ? old : new PoolView(snapshot, policySet, settings, old));
     }
 
     /** At random among the group, in proportion to score times capacity scaler; uniformly when every weight is zero. */

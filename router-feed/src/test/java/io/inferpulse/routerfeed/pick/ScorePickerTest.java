@@ -2,6 +2,7 @@ package io.inferpulse.routerfeed.pick;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicy;
 import io.inferpulse.routerfeed.policy.BackendSettings;
 import io.inferpulse.routerfeed.policy.Scope;
@@ -46,8 +47,9 @@ class ScorePickerTest {
 
     private ScorePicker picker(Strategy strategy, BackendPolicy policy) {
         SplittableRandom seeded = new SplittableRandom(42);
+        BackendPolicies policies = policy == null ? BackendPolicies.NONE : BackendPolicies.of(List.of(policy));
         return new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> key.equals(POOL) ? snapshot.get() : null,
-                key -> policy, CLOCK, () -> seeded);
+                () -> policies, CLOCK, () -> seeded);
     }
 
     private static PickRequest request() {
@@ -174,7 +176,7 @@ class ScorePickerTest {
     void shouldApplyBackendPolicyScopes() {
         Map<String, String> west = Map.of("gke.io/region", "us-west2");
         Map<String, String> central = Map.of("gke.io/region", "us-central1");
-        BackendPolicy policy = new BackendPolicy("p", "vllm", BackendSettings.NONE, List.of(
+        BackendPolicy policy = new BackendPolicy("p", "", "vllm", BackendSettings.NONE, List.of(
                 new Scope(Map.of("gke.io/region", "us-west2"), new BackendSettings(null, null, 0, null, null)),
                 new Scope(Map.of("gke.io/region", "us-central1"), new BackendSettings(BackendSettings.Preference.PREFERRED,
                         BackendSettings.BalancingMode.IN_FLIGHT, null, 1, null))));
@@ -193,8 +195,32 @@ class ScorePickerTest {
     }
 
     @Test
+    void shouldApplyANewPolicySetWithoutANewSnapshotAndKeepInFlightCounts() {
+        Map<String, String> west = Map.of("gke.io/region", "us-west2");
+        pool(endpoint(1, 9.0, Endpoint.Health.HEALTHY, NOW.plusSeconds(2), Endpoint.Load.IDLE, west, List.of()),
+                endpoint(2, 1.0));
+        AtomicReference<BackendPolicies> policies = new AtomicReference<>(BackendPolicies.NONE);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults(), key -> snapshot.get(), policies::get, CLOCK,
+                () -> new SplittableRandom(1));
+        assertThat(picked(picker.pick(request())).getFirst()).isEqualTo("10.0.0.1:8000");
+
+        policies.set(BackendPolicies.of(List.of(new BackendPolicy("p", "llm", "vllm", BackendSettings.NONE, List.of(
+                new Scope(west, new BackendSettings(null, BackendSettings.BalancingMode.IN_FLIGHT, null, 1, null)))))));
+
+        assertThat(picked(picker.pick(request()))).as("the pick before the policy holds its one slot: saturated, spill over")
+                .containsExactly("10.0.0.2:8000", "10.0.0.1:8000");
+        picker.finished(POOL, "10.0.0.1:8000");
+        assertThat(picked(picker.pick(request())).getFirst()).isEqualTo("10.0.0.1:8000");
+
+        policies.set(BackendPolicies.of(List.of(new BackendPolicy("p", "llm", "vllm", BackendSettings.NONE, List.of(
+                new Scope(west, new BackendSettings(null, null, 0, null, null)))))));
+
+        assertThat(picked(picker.pick(request()))).as("drained by the newer policy").containsExactly("10.0.0.2:8000");
+    }
+
+    @Test
     void shouldHonourTheMaxRatePerEndpoint() {
-        BackendPolicy policy = new BackendPolicy("p", "vllm", new BackendSettings(null, null, null, null, 3.0), List.of());
+        BackendPolicy policy = new BackendPolicy("p", "", "vllm", new BackendSettings(null, null, null, null, 3.0), List.of());
         pool(endpoint(1, 2.0), endpoint(2, 1.0));
         ScorePicker picker = picker(Strategy.MAX_SCORE, policy);
         List<String> primaries = new ArrayList<>();
