@@ -24,6 +24,8 @@ import io.inferpulse.streams.alert.AlertConfig;
 import io.inferpulse.streams.alert.AlertService;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.score.ScoreConfig;
+import io.inferpulse.streams.score.ScoreService;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,6 +162,8 @@ final class DemoCommand implements Callable<Integer> {
         ingestSettings.put(IngestConfig.ACCESS_LOG_FILES.key(), accessLog.toString());
         Map<String, String> streamsSettings = new LinkedHashMap<>(settings);
         streamsSettings.put(PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString());
+        Map<String, String> scoreSettings = new LinkedHashMap<>(settings);
+        scoreSettings.put(ScoreConfig.STATE_DIR.key(), dir.resolve("scores").toString());
 
         Path rules = resource(DEMO_RULES, dir);
         Map<String, String> alertSettings = new LinkedHashMap<>(settings);
@@ -168,8 +172,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> notifierSettings = new LinkedHashMap<>(settings);
         notifierSettings.put(NotifierConfig.ROUTING_FILE.key(), resource(DEMO_ROUTING, dir).toString());
 
-        out.println("Starting ingest (scraping, access-log tailing), the streams job (pool and request statistics), "
-                + "alert evaluation and the notifier...");
+        out.println("Starting ingest (scraping, access-log tailing), the streams jobs (pool and request statistics, "
+                + "endpoint scores), alert evaluation and the notifier...");
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
@@ -179,6 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                 e.metricsUri())).toList());
         followScale.run();
         life.add(PoolStatsService.start(streamsConfig, meters, health));
+        life.add(ScoreService.start(ScoreConfig.of(scoreSettings), meters, health));
         life.add(AlertService.start(AlertConfig.of(alertSettings), meters, health));
         Map<String, String> apiSettings = new LinkedHashMap<>(settings);
         apiSettings.put(MetricsApiConfig.HOST.key(), "127.0.0.1");
@@ -202,8 +207,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Model servers    %d simulated vLLM pods running (up to %d), e.g. %s%n", fleet.activeEndpoints().size(),
                 fleet.endpoints().size(), fleet.endpoints().get(0).metricsUri());
         out.printf("  Access log       %s%n", accessLog);
-        out.printf("  Topics           %s -> %s; access log -> %s -> %s, %s, %s%n", Topics.POD_METRICS,
-                Topics.POOL_STATS, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS);
+        out.printf("  Topics           %s -> %s, %s; access log -> %s -> %s, %s, %s, %s%n", Topics.POD_METRICS,
+                Topics.POOL_STATS, Topics.ENDPOINT_SCORES, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS,
+                Topics.ERROR_DETAILS, Topics.ENDPOINT_SCORES);
         out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
                 Topics.ALERTS);
         out.printf("  Metrics API      %s (external.metrics.k8s.io, self-signed, no authentication), e.g.%n", metricsApi.url());
