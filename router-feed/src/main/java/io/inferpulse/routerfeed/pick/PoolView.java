@@ -45,6 +45,13 @@ final class PoolView {
     /** Every LoRA adapter loaded somewhere in the pool: when a request names none of them, scores keep their order. */
     final Set<String> adapters;
     final boolean anyPreferred;
+    /**
+     * The usable endpoints of the best group a pick can find (the PREFERRED ones if the pool has any,
+     * else all), and their running total of weight (score times capacity scaler): what a weighted or
+     * two-choice pick draws from when the best group has members with capacity.
+     */
+    final int[] groupMembers;
+    final double[] groupCumulativeWeight;
     final AtomicIntegerArray inFlight;
     /** The epoch second each endpoint's rate count belongs to. */
     final AtomicLongArray rateSecond;
@@ -98,6 +105,28 @@ final class PoolView {
         byScore = IntStream.range(0, n).filter(i -> usable[i]).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> score[i]).reversed())
                 .mapToInt(Integer::intValue).toArray();
+        groupMembers = IntStream.range(0, n).filter(i -> usable[i] && (preferred[i] || !anyPreferred)).toArray();
+        groupCumulativeWeight = new double[groupMembers.length];
+        double total = 0;
+        for (int k = 0; k < groupMembers.length; k++) {
+            total += Math.max(score[groupMembers[k]], 0) * policies[groupMembers[k]].capacityScale();
+            groupCumulativeWeight[k] = total;
+        }
+    }
+
+    /** The position in {@link #groupMembers} whose share of the running weight holds {@code x} (0 <= x < total). */
+    int memberAtWeight(double x) {
+        int lo = 0;
+        int hi = groupCumulativeWeight.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (groupCumulativeWeight[mid] > x) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
     }
 
     int indexOf(String address) {

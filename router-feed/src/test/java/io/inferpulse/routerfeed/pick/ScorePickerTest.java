@@ -1,6 +1,7 @@
 package io.inferpulse.routerfeed.pick;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicy;
@@ -112,6 +113,39 @@ class ScorePickerTest {
 
         assertThat(counts).doesNotContainKey("10.0.0.1:8000");
         assertThat(counts.get("10.0.0.3:8000")).as("the best wins both pairs it is drawn in: 2/3").isBetween(1850, 2150);
+    }
+
+    @Test
+    void shouldDrawInProportionToScoreFromAPoolLargerThanTheAnswer() {
+        // Six endpoints and an answer of three: the pick draws from the group instead of weighing every endpoint.
+        pool(endpoint(1, 1.0), endpoint(2, 2.0), endpoint(3, 3.0), endpoint(4, 4.0), endpoint(5, 5.0), endpoint(6, 6.0));
+        ScorePicker picker = picker(Strategy.WEIGHTED_RANDOM);
+        Map<String, Integer> counts = new HashMap<>();
+
+        for (int i = 0; i < 21_000; i++) {
+            counts.merge(picked(picker.pick(request())).getFirst(), 1, Integer::sum);
+        }
+
+        for (int n = 1; n <= 6; n++) {
+            assertThat(counts.get("10.0.0." + n + ":8000")).as("score %d of 21", n).isCloseTo(n * 1000, withinPercentage(8));
+        }
+    }
+
+    @Test
+    void shouldTakeTheBetterOfTwoDistinctDrawsFromAPoolLargerThanTheAnswer() {
+        pool(endpoint(1, 1.0), endpoint(2, 2.0), endpoint(3, 3.0), endpoint(4, 4.0), endpoint(5, 5.0), endpoint(6, 6.0));
+        ScorePicker picker = picker(Strategy.POWER_OF_TWO);
+        Map<String, Integer> counts = new HashMap<>();
+
+        for (int i = 0; i < 15_000; i++) {
+            counts.merge(picked(picker.pick(request())).getFirst(), 1, Integer::sum);
+        }
+
+        assertThat(counts).as("the worst is never the better of two").doesNotContainKey("10.0.0.1:8000");
+        for (int n = 2; n <= 6; n++) {
+            // Of the 15 pairs, the n-th best of six wins the n-1 pairs with a worse one.
+            assertThat(counts.get("10.0.0." + n + ":8000")).as("rank %d", n).isCloseTo((n - 1) * 1000, withinPercentage(10));
+        }
     }
 
     @Test
