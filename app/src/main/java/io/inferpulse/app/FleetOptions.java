@@ -41,6 +41,11 @@ final class FleetOptions {
 
     /** The same fleet with the gateway routing by {@code routing}. */
     FleetConfig config(RoutingPolicy routing) {
+        return config(routing, 1);
+    }
+
+    /** The same fleet with the gateway routing by {@code routing}, its load {@code loadFactor} times the usual. */
+    FleetConfig config(RoutingPolicy routing, double loadFactor) {
         int capacity = maxPods != null ? maxPods : 2 * pods;
         if (capacity < pods) {
             throw new ParameterException(spec.commandLine(), "--max-pods " + capacity + " is below --pods " + pods);
@@ -49,7 +54,7 @@ final class FleetOptions {
         FleetConfig.Pod pod = new FleetConfig.Pod(p.maxNumSeqs(), p.maxQueueLength(), p.numGpuBlocks(), p.blockSize(),
                 p.maxModelLen(), p.maxLora(), p.prefillTokensPerSecond(), DECODE_TOKENS_PER_SECOND, p.decodeContention());
         return FleetConfig.builder().cluster(IngestConfig.CLUSTER.defaultValue().orElseThrow()).pools(pools).podsPerPool(capacity)
-                .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods)).seed(seed).pod(pod).routingPolicy(routing).build();
+                .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods * loadFactor)).seed(seed).pod(pod).routingPolicy(routing).build();
     }
 
     /** Starts every pool at {@code --pods}; the pods above it wait for a scale-out. */

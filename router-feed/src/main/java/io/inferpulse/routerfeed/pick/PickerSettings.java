@@ -20,10 +20,13 @@ import java.util.Optional;
  *     detector uses 5)
  * @param kvCacheThreshold an endpoint with this much KV cache in use or more has no capacity (the EPP uses 0.8)
  * @param loraAffinity added to the score of an endpoint that has the requested LoRA adapter loaded
+ * @param pendingPenalty taken off an endpoint's score for every request picked for it since its pool's scores last
+ *     changed: those requests are on their way but not yet in the metrics the scores came from, and without this a
+ *     max-score picker sends every request between two score updates to the same endpoint
  * @param policyFile GCPBackendPolicy manifests whose scopes apply to the pool's endpoints
  */
 public record PickerSettings(Strategy strategy, int fallbacks, double queueThreshold, double kvCacheThreshold,
-                             double loraAffinity, Optional<Path> policyFile) {
+                             double loraAffinity, double pendingPenalty, Optional<Path> policyFile) {
 
     public static final ConfigParameter<Strategy> STRATEGY = ConfigParameter.of("picker.strategy", enumOf(Strategy.class),
             "max-score", "max-score, weighted-random or power-of-two");
@@ -35,30 +38,40 @@ public record PickerSettings(Strategy strategy, int fallbacks, double queueThres
             doubleBetween(0, 1), "0.8", "KV-cache use at which an endpoint has no capacity");
     public static final ConfigParameter<Double> LORA_AFFINITY = ConfigParameter.of("picker.lora-affinity",
             doubleBetween(0, Double.MAX_VALUE), "1", "Score bonus of an endpoint with the requested LoRA adapter loaded");
+    public static final ConfigParameter<Double> PENDING_PENALTY = ConfigParameter.of("picker.pending-penalty",
+            doubleBetween(0, Double.MAX_VALUE), "0.1", "Score taken off an endpoint per request picked for it since its "
+                    + "pool's scores last changed; 0 picks on the published scores alone, as the EPP does");
     public static final ConfigParameter<String> POLICY_FILE = ConfigParameter.of("picker.policy.file", ConfigParsers.STRING,
             "", "GCPBackendPolicy YAML whose scopes apply to the pool's endpoints; empty: none");
 
     public static final List<ConfigParameter<?>> PARAMETERS = List.of(STRATEGY, FALLBACKS, QUEUE_THRESHOLD, KV_THRESHOLD,
-            LORA_AFFINITY, POLICY_FILE);
+            LORA_AFFINITY, PENDING_PENALTY, POLICY_FILE);
 
     public PickerSettings {
+        if (!(pendingPenalty >= 0)) {
+            throw new IllegalArgumentException("pendingPenalty must not be negative, was " + pendingPenalty);
+        }
         if (fallbacks < 0) {
             throw new IllegalArgumentException("fallbacks must not be negative, was " + fallbacks);
         }
     }
 
     public static PickerSettings defaults() {
-        return new PickerSettings(Strategy.MAX_SCORE, 2, 5, 0.8, 1, Optional.empty());
+        return new PickerSettings(Strategy.MAX_SCORE, 2, 5, 0.8, 1, 0.1, Optional.empty());
     }
 
     public static PickerSettings from(Configuration config) {
         String policy = config.get(POLICY_FILE);
         return new PickerSettings(config.get(STRATEGY), config.get(FALLBACKS), config.get(QUEUE_THRESHOLD),
-                config.get(KV_THRESHOLD), config.get(LORA_AFFINITY),
+                config.get(KV_THRESHOLD), config.get(LORA_AFFINITY), config.get(PENDING_PENALTY),
                 policy.isBlank() ? Optional.empty() : Optional.of(Path.of(policy)));
     }
 
     public PickerSettings withStrategy(Strategy other) {
-        return new PickerSettings(other, fallbacks, queueThreshold, kvCacheThreshold, loraAffinity, policyFile);
+        return new PickerSettings(other, fallbacks, queueThreshold, kvCacheThreshold, loraAffinity, pendingPenalty, policyFile);
+    }
+
+    public PickerSettings withPendingPenalty(double penalty) {
+        return new PickerSettings(strategy, fallbacks, queueThreshold, kvCacheThreshold, loraAffinity, penalty, policyFile);
     }
 }

@@ -55,6 +55,8 @@ final class PoolView {
     /** The epoch second each endpoint's rate count belongs to. */
     final AtomicLongArray rateSecond;
     final AtomicIntegerArray rateCount;
+    /** Requests picked for each endpoint since this snapshot: not carried over, the next snapshot's scores include them. */
+    final AtomicIntegerArray pending;
     private final Map<String, Integer> indexByAddress;
 
     PoolView(PoolSnapshot snapshot, BackendPolicies policySet, PickerSettings settings, PoolView previous) {
@@ -76,6 +78,7 @@ final class PoolView {
         inFlight = new AtomicIntegerArray(n);
         rateSecond = new AtomicLongArray(n);
         rateCount = new AtomicIntegerArray(n);
+        pending = new AtomicIntegerArray(n);
         indexByAddress = new HashMap<>(n * 2);
         // Endpoints of one cluster share their labels, so each distinct label set is resolved once.
         Map<Map<String, String>, EndpointPolicy> resolved = new HashMap<>();
@@ -200,6 +203,7 @@ final class PoolView {
 
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
+        pending.incrementAndGet(i);
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
             long counted = rateSecond.get(i);

@@ -111,10 +111,11 @@ public final class ScorePicker implements Picker {
      * the best few by (group, score) for the fallbacks and the best with ties drawn by reservoir
      * sampling (each of k tied ends up chosen with 1/k).
      *
-     * <p>Endpoints are scanned best score first. With {@code mayStop} (no LoRA affinity in play, so
-     * scores keep their order) the scan ends once the kept list is full of endpoints in the best group
-     * there can be and the run of scores tied with the best has ended: nothing later can enter
-     * either. Then only the endpoints scanned are in scratch, and {@link Scratch#stoppedEarly} says so.
+     * <p>Endpoints are scanned best published score first. With {@code mayStop} (no LoRA affinity in
+     * play, which could lift a later score) the scan ends once the kept list is full of endpoints in
+     * the best group there can be and the next published score is below the last kept one: the
+     * pending penalty only lowers scores, so nothing later can enter the list or tie with the best.
+     * Then only the endpoints scanned are in scratch, and {@link Scratch#stoppedEarly} says so.
      */
     private void scan(PoolView view, Scratch s, PickRequest request, long now, RandomGenerator rng, int keep, boolean mayStop) {
         Set<String> subset = request.subset();
@@ -123,6 +124,7 @@ public final class ScorePicker implements Picker {
         int[] order = view.byScore;
         long[] expiresAtMs = view.expiresAtMs;
         double[] scores = view.score;
+        double penalty = settings.pendingPenalty();
         int bestPossible = view.anyPreferred ? PREFERRED : HAS_CAPACITY;
         int count = 0;
         int top = 0;
@@ -131,7 +133,7 @@ public final class ScorePicker implements Picker {
         int ties = 0;
         boolean stopped = false;
         for (int i : order) {
-            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[best]) {
+            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[s.top[keep - 1]]) {
                 stopped = true;
                 break;
             }
@@ -139,8 +141,8 @@ public final class ScorePicker implements Picker {
                 continue;
             }
             int tier = tier(view, i, now);
-            double score = !model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
-                    ? scores[i] + settings.loraAffinity() : scores[i];
+            double score = (!model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
+                    ? scores[i] + settings.loraAffinity() : scores[i]) - penalty * view.pending.getPlain(i);
             s.index[count] = i;
             s.tier[count] = tier;
             s.score[count] = score;
@@ -191,16 +193,18 @@ public final class ScorePicker implements Picker {
         if (b < 0) {
             return -1;
         }
-        return view.score[b] > view.score[a] ? b : a;
+        return effectiveScore(view, b) > effectiveScore(view, a) ? b : a;
     }
 
     /**
      * An endpoint of group {@code tier} other than {@code except}, drawn from the view's group
      * candidates uniformly or in proportion to weight; -1 when {@value #DRAWS} draws found none, and
-     * the caller then takes the full pass.
+     * the caller then takes the full pass. A weighted draw is made on the published score and kept
+     * with the chance that the pending penalty leaves of its weight, which makes it a draw in
+     * proportion to the weight after the penalty.
      */
-    private static int drawFromGroup(PoolView view, int tier, Set<String> subset, long now, RandomGenerator rng,
-                                     boolean weighted, int except) {
+    private int drawFromGroup(PoolView view, int tier, Set<String> subset, long now, RandomGenerator rng,
+                              boolean weighted, int except) {
         int[] members = view.groupMembers;
         double[] cumulative = view.groupCumulativeWeight;
         if (members.length == 0 || (weighted && !(cumulative[members.length - 1] > 0))) {
@@ -209,11 +213,20 @@ public final class ScorePicker implements Picker {
         for (int d = 0; d < DRAWS; d++) {
             int i = members[weighted ? view.memberAtWeight(rng.nextDouble() * cumulative[members.length - 1])
                     : rng.nextInt(members.length)];
-            if (i != except && view.expiresAtMs[i] > now && inSubset(view, i, subset) && tier(view, i, now) == tier) {
+            if (i == except || view.expiresAtMs[i] <= now || !inSubset(view, i, subset) || tier(view, i, now) != tier) {
+                continue;
+            }
+            if (!weighted || view.pending.getPlain(i) == 0
+                    || rng.nextDouble() * view.score[i] < Math.max(effectiveScore(view, i), 0)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** The published score less the pending penalty; LoRA affinity is not in play where this is asked. */
+    private double effectiveScore(PoolView view, int i) {
+        return view.score[i] - settings.pendingPenalty() * view.pending.getPlain(i);
     }
 
     private static boolean inSubset(PoolView view, int i, Set<String> subset) {

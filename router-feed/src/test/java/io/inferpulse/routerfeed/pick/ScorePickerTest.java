@@ -49,8 +49,9 @@ class ScorePickerTest {
     private ScorePicker picker(Strategy strategy, BackendPolicy policy) {
         SplittableRandom seeded = new SplittableRandom(42);
         BackendPolicies policies = policy == null ? BackendPolicies.NONE : BackendPolicies.of(List.of(policy));
-        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> key.equals(POOL) ? snapshot.get() : null,
-                () -> policies, CLOCK, () -> seeded);
+        // No pending penalty unless a test is about it: the statistical checks draw many picks from one snapshot.
+        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy).withPendingPenalty(0),
+                key -> key.equals(POOL) ? snapshot.get() : null, () -> policies, CLOCK, () -> seeded);
     }
 
     private static PickRequest request() {
@@ -68,6 +69,24 @@ class ScorePickerTest {
 
         assertThat(picked(picker(Strategy.MAX_SCORE).pick(request())))
                 .containsExactly("10.0.0.2:8000", "10.0.0.3:8000", "10.0.0.1:8000");
+    }
+
+    @Test
+    void shouldLowerTheScoreOfAnEndpointByItsPicksUntilTheScoresChange() {
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        SplittableRandom seeded = new SplittableRandom(1);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults().withPendingPenalty(0.1),
+                key -> snapshot.get(), () -> BackendPolicies.NONE, CLOCK, () -> seeded);
+
+        List<String> primaries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            primaries.add(picked(picker.pick(request())).getFirst());
+        }
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        primaries.add(picked(picker.pick(request())).getFirst());
+
+        // 2.0, then 1.95 > 1.9, then 1.9 > 1.85; a new snapshot carries scores that include those requests
+        assertThat(primaries).containsExactly("10.0.0.1:8000", "10.0.0.2:8000", "10.0.0.1:8000", "10.0.0.1:8000");
     }
 
     @Test
@@ -128,6 +147,25 @@ class ScorePickerTest {
 
         for (int n = 1; n <= 6; n++) {
             assertThat(counts.get("10.0.0." + n + ":8000")).as("score %d of 21", n).isCloseTo(n * 1000, withinPercentage(8));
+        }
+    }
+
+    @Test
+    void shouldWeighByTheScoreLeftAfterThePendingPenalty() {
+        SplittableRandom seeded = new SplittableRandom(5);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults().withStrategy(Strategy.WEIGHTED_RANDOM)
+                .withPendingPenalty(100), key -> snapshot.get(), () -> BackendPolicies.NONE, CLOCK, () -> seeded);
+
+        for (int round = 0; round < 50; round++) {
+            // A new snapshot each round: its scores include the earlier picks, so nothing is pending.
+            pool(endpoint(1, 10), endpoint(2, 20), endpoint(3, 30), endpoint(4, 40), endpoint(5, 50), endpoint(6, 60));
+            List<String> primaries = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                primaries.add(picked(picker.pick(request())).getFirst());
+            }
+
+            assertThat(primaries).as("one pending pick takes an endpoint's whole weight until the scores change")
+                    .doesNotHaveDuplicates();
         }
     }
 
