@@ -32,6 +32,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class BackendPolicyFile {
     static final String API_VERSION = "networking.gke.io/v1";
     static final String KIND = "GCPBackendPolicy";
+    /** The kinds of targetRef a picker's policy can name: a pool, or a pool imported from another cluster. */
+    static final Set<String> POOL_KINDS = Set.of("InferencePool", "GCPInferencePoolImport");
     private static final Set<String> SETTING_FIELDS = Set.of("backendPreference", "balancingMode",
             "capacityScalerPercent", "customMetrics", "maxInFlightPerEndpoint", "maxRatePerEndpoint");
 
@@ -115,6 +117,13 @@ public final class BackendPolicyFile {
                 Set.of("group", "kind", "name", "namespace"));
         String target = targetRef == null ? null
                 : text(required(targetRef, spec.get("targetRef"), "spec.targetRef", "name"), "spec.targetRef.name");
+        String targetKind = targetRef == null || !targetRef.containsKey("kind") ? null
+                : text(targetRef.get("kind"), "spec.targetRef.kind");
+        if (targetKind != null && !POOL_KINDS.contains(targetKind)) {
+            problem(targetRef.get("kind"), "spec.targetRef.kind", "'" + targetKind + "' is not a pool; the picker applies"
+                    + " policies that target one of " + new TreeSet<>(POOL_KINDS));
+            target = null;
+        }
         Node defaultNode = spec.get("default");
         BackendSettings defaults = BackendSettings.NONE;
         List<Scope> scopes = List.of();

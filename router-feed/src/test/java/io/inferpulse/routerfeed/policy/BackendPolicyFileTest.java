@@ -209,4 +209,25 @@ class BackendPolicyFileTest {
                         file + ":9: spec.default.balancingMode: CUSTOM_METRICS is not supported: endpoint scores carry no custom metrics; use RATE, UTILIZATION or IN_FLIGHT",
                         file + ":10: spec.default.capacityScalerPercent: '120' is not a whole number from 0 to 100"));
     }
+
+    @Test
+    void shouldRejectAPolicyForABackendThatIsNotAPool() throws IOException {
+        Path file = write("""
+                apiVersion: networking.gke.io/v1
+                kind: GCPBackendPolicy
+                metadata:
+                  name: p
+                spec:
+                  targetRef:
+                    kind: Service
+                    name: frontend
+                  default:
+                    maxRatePerEndpoint: 10
+                """);
+
+        assertThatThrownBy(() -> BackendPolicyFile.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file + ":7: spec.targetRef.kind: 'Service' is not a pool; the picker applies policies"
+                        + " that target one of [GCPInferencePoolImport, InferencePool]");
+    }
 }
