@@ -63,9 +63,17 @@ public final class ScorePicker implements Picker {
         this.random = random;
     }
 
-    /** A picker with the policies of {@link PickerSettings#policyFile()}, if any, each applying to the pool its targetRef names. */
+    /**
+     * A picker with the policies of {@link PickerSettings#policyFile()}, if any, each applying to the pool its
+     * targetRef names. Policies from the cluster need a client: open them with
+     * {@link PickerSettings#openPolicies} and use the constructor.
+     */
     public static ScorePicker create(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Clock clock) {
-        BackendPolicies policies = settings.policyFile().map(BackendPolicyFile::load).orElse(BackendPolicies.NONE);
+        if (settings.policyFromCluster()) {
+            throw new IllegalArgumentException(PickerSettings.POLICY_KUBERNETES.key() + " needs a Kubernetes client:"
+                    + " open the policies with PickerSettings.openPolicies and pass them to the constructor");
+        }
+        BackendPolicies policies = settings.filePolicies();
         return new ScorePicker(settings, snapshots, () -> policies, clock);
     }
 

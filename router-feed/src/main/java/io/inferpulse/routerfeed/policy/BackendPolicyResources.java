@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #get()} is a volatile read, cheap enough for a picker to ask on every pick.
  */
-public final class BackendPolicyResources implements Supplier<BackendPolicies>, AutoCloseable {
+public final class BackendPolicyResources implements PolicySource {
     private static final Logger LOG = LoggerFactory.getLogger(BackendPolicyResources.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
