@@ -308,37 +308,61 @@ class ScorePickerTest {
     }
 
     @Test
-    void shouldNeverReturnAnUnhealthyStaleOrRemovedEndpoint() {
+    void shouldNeverReturnAnUnhealthyStaleRemovedDrainedOrOutOfSubsetEndpoint() {
+        // Random pools, swapped for another at random, picked from several times each (so in-flight counts, pending
+        // penalties and carried-over counters are in play), with random subset hints, LoRA requests and priorities.
         SplittableRandom random = new SplittableRandom(7);
+        Map<String, String> drainedCluster = Map.of("gke.io/cluster-name", "drained");
+        BackendPolicies policies = BackendPolicies.of(List.of(new BackendPolicy("p", "", "vllm", BackendSettings.NONE,
+                List.of(new Scope(drainedCluster, new BackendSettings(null, null, 0, null, null))))));
         for (Strategy strategy : Strategy.values()) {
-            ScorePicker picker = picker(strategy);
-            for (int round = 0; round < 500; round++) {
+            ScorePicker picker = new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> snapshot.get(),
+                    () -> policies, CLOCK, () -> random);
+            for (int round = 0; round < 400; round++) {
                 List<Endpoint> endpoints = new ArrayList<>();
-                Set<String> allowed = new java.util.HashSet<>();
-                for (int n = 0; n < 12; n++) {
-                    if (random.nextInt(4) == 0) {
+                Map<String, Boolean> mayTake = new HashMap<>();
+                int size = random.nextInt(1, 60);
+                for (int n = 0; n < size; n++) {
+                    if (random.nextInt(5) == 0) {
                         continue; // removed in this snapshot
                     }
-                    Endpoint.Health health = Endpoint.Health.values()[random.nextInt(3)];
-                    Instant expires = NOW.plusMillis(random.nextInt(-1000, 1000));
-                    Endpoint.Load load = new Endpoint.Load(random.nextInt(8), random.nextInt(8), random.nextDouble());
-                    endpoints.add(endpoint(n, random.nextDouble(), health, expires, load, Map.of(), List.of()));
-                    if (health == Endpoint.Health.HEALTHY && expires.isAfter(NOW)) {
-                        allowed.add("10.0.0." + n + ":8000");
+                    Endpoint.Health health = Endpoint.Health.values()[random.nextInt(4) % 3];
+                    Instant expires = NOW.plusMillis(random.nextInt(-500, 2000));
+                    Endpoint.Load load = new Endpoint.Load(random.nextInt(7), random.nextInt(8), random.nextDouble());
+                    boolean drained = random.nextInt(8) == 0;
+                    endpoints.add(endpoint(n, random.nextDouble(-0.5, 4), health, expires, load,
+                            drained ? drainedCluster : Map.of(), random.nextBoolean() ? List.of("sql-lora") : List.of()));
+                    if (health == Endpoint.Health.HEALTHY && expires.isAfter(NOW) && !drained) {
+                        mayTake.put("10.0.0." + n + ":8000", load.waiting() < 5 && load.kvCacheUsage() < 0.8);
                     }
                 }
                 snapshot.set(new PoolSnapshot(POOL, endpoints));
+                for (int pick = 0; pick < 5; pick++) {
+                    Set<String> subset = random.nextInt(4) == 0
+                            ? Set.of("10.0.0." + random.nextInt(size) + ":8000", "10.0.0." + random.nextInt(size)) : Set.of();
+                    Map<String, Boolean> allowed = new HashMap<>(mayTake);
+                    allowed.keySet().removeIf(a -> !subset.isEmpty() && !subset.contains(a) && !subset.contains(a.split(":")[0]));
+                    PickRequest request = new PickRequest(POOL, random.nextBoolean() ? "sql-lora" : "", random.nextInt(-1, 2), subset);
 
-                PickResult result = picker.pick(new PickRequest(POOL, "", random.nextInt(-1, 2), Set.of()));
+                    PickResult result = picker.pick(request);
 
-                if (result instanceof PickResult.Picked p) {
-                    assertThat(allowed).containsAll(p.endpoints());
-                    assertThat(p.endpoints()).doesNotHaveDuplicates();
-                    p.endpoints().forEach(e -> picker.finished(POOL, e));
-                } else if (result instanceof PickResult.Unavailable) {
-                    assertThat(allowed).isEmpty();
-                } else {
-                    assertThat(allowed).isNotEmpty();
+                    switch (result) {
+                        case PickResult.Picked p -> {
+                            assertThat(allowed.keySet()).containsAll(p.endpoints());
+                            assertThat(p.endpoints()).doesNotHaveDuplicates().hasSize(Math.min(3, allowed.size()));
+                            if (allowed.containsValue(true)) {
+                                assertThat(allowed.get(p.primary())).as("an endpoint with capacity is chosen first").isTrue();
+                            }
+                            if (random.nextBoolean()) {
+                                picker.finished(POOL, p.primary());
+                            }
+                        }
+                        case PickResult.Shed shed -> {
+                            assertThat(request.sheddable()).isTrue();
+                            assertThat(allowed).isNotEmpty().doesNotContainValue(true);
+                        }
+                        case PickResult.Unavailable unavailable -> assertThat(allowed).isEmpty();
+                    }
                 }
             }
         }
