@@ -1,0 +1,103 @@
+package io.inferpulse.routerfeed.epp;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.inferpulse.routerfeed.pick.Picker;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Endpoint Picker Protocol server of one InferencePool: Envoy ext_proc on {@code epp.port}
+ * (9002) and gRPC health on {@code epp.health-port} (9003), the ports of GIE's EPP, so a gateway
+ * can name it as the pool's {@code endpointPickerRef}.
+ *
+ * <p>Calls run on the transport's event loops (direct executor): a pick takes microseconds and
+ * never blocks, so handing each message to another thread pool would only add a hop to every answer.
+ *
+ * <p>{@link #close()} drains: health turns NOT_SERVING, no new stream is accepted, open streams (HTTP
+ * requests in flight, streamed responses among them) may finish until {@code epp.drain-timeout},
+ * then the rest are cancelled, which releases their picks.
+ */
+public final class EppServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EppServer.class);
+    /** Room for the envelope of a buffered body that is exactly at the limit. */
+    private static final int MESSAGE_OVERHEAD_BYTES = 64 * 1024;
+
+    private final EppSettings settings;
+    private final Server extProc;
+    private final Server health;
+    private final EppHealth healthService;
+    private final ScheduledExecutorService watches;
+
+    private EppServer(EppSettings settings, Server extProc, Server health, EppHealth healthService,
+                      ScheduledExecutorService watches) {
+        this.settings = settings;
+        this.extProc = extProc;
+        this.health = health;
+        this.healthService = healthService;
+        this.watches = watches;
+    }
+
+    /**
+     * Starts both servers.
+     *
+     * @param ready whether picks can be trusted yet (the endpoint table has caught up): health answers SERVING only then
+     */
+    public static EppServer start(EppSettings settings, Picker picker, BooleanSupplier ready, MeterRegistry meters)
+            throws IOException {
+        EppMetrics metrics = new EppMetrics(meters);
+        ScheduledExecutorService watches = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("epp-health-watch").daemon().factory());
+        EppHealth healthService = new EppHealth(ready, watches, Duration.ofSeconds(1));
+        Server health = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.healthPort()))
+                .directExecutor().addService(healthService).build();
+        Server extProc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+                .directExecutor().addService(new ExtProcService(settings, picker, metrics))
+                .maxInboundMessageSize(settings.maxRequestBodyBytes() + MESSAGE_OVERHEAD_BYTES).build();
+        try {
+            health.start();
+            extProc.start();
+        } catch (IOException | RuntimeException e) {
+            health.shutdownNow();
+            extProc.shutdownNow();
+            watches.shutdownNow();
+            throw new IOException("Cannot listen on " + settings.host() + ":" + settings.port() + " (ext_proc) and "
+                    + settings.healthPort() + " (gRPC health): " + e.getMessage(), e);
+        }
+        EppServer server = new EppServer(settings, extProc, health, healthService, watches);
+        LOG.info("Endpoint picker for pool {}: ext_proc on {}:{}, gRPC health on {}:{}", settings.pool().key(), settings.host(),
+                server.port(), settings.host(), server.healthPort());
+        return server;
+    }
+
+    /** The ext_proc port (the one bound when 0 was asked for). */
+    public int port() {
+        return extProc.getPort();
+    }
+
+    public int healthPort() {
+        return health.getPort();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        healthService.shuttingDown();
+        extProc.shutdown();
+        if (!extProc.awaitTermination(settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+            LOG.warn("ext_proc streams still open after {} (epp.drain-timeout): cancelling them", settings.drainTimeout());
+            extProc.shutdownNow();
+            extProc.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        health.shutdownNow();
+        health.awaitTermination(5, TimeUnit.SECONDS);
+        watches.shutdownNow();
+    }
+}
