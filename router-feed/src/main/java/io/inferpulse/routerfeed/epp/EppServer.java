@@ -1,11 +1,16 @@
 package io.inferpulse.routerfeed.epp;
 
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.inferpulse.routerfeed.pick.Picker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,9 +64,13 @@ public final class EppServer implements AutoCloseable {
         EppHealth healthService = new EppHealth(ready, watches, Duration.ofSeconds(1));
         Server health = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.healthPort()))
                 .directExecutor().addService(healthService).build();
-        Server extProc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        NettyServerBuilder extProcBuilder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
                 .directExecutor().addService(new ExtProcService(settings, picker, metrics))
-                .maxInboundMessageSize(settings.maxRequestBodyBytes() + MESSAGE_OVERHEAD_BYTES).build();
+                .maxInboundMessageSize(settings.maxRequestBodyBytes() + MESSAGE_OVERHEAD_BYTES);
+        if (settings.tls().enabled()) {
+            extProcBuilder.sslContext(tls(settings.tls()));
+        }
+        Server extProc = extProcBuilder.build();
         try {
             health.start();
             extProc.start();
@@ -73,9 +82,35 @@ public final class EppServer implements AutoCloseable {
                     + settings.healthPort() + " (gRPC health): " + e.getMessage(), e);
         }
         EppServer server = new EppServer(settings, extProc, health, healthService, watches);
-        LOG.info("Endpoint picker for pool {}: ext_proc on {}:{}, gRPC health on {}:{}", settings.pool().key(), settings.host(),
-                server.port(), settings.host(), server.healthPort());
+        LOG.info("Endpoint picker for pool {}: ext_proc on {}:{} ({}), gRPC health on {}:{}", settings.pool().key(),
+                settings.host(), server.port(), !settings.tls().enabled() ? "plaintext"
+                        : settings.tls().certFile().map(f -> "TLS, " + f).orElse("TLS, self-signed certificate"),
+                settings.host(), server.healthPort());
         return server;
+    }
+
+    /** The PEM files' key and chain, or a certificate made now, as GIE's EPP makes one when given none. */
+    private static SslContext tls(EppSettings.Tls tls) throws IOException {
+        if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
+            try {
+                return GrpcSslContexts.forServer(tls.certFile().get().toFile(), tls.keyFile().get().toFile()).build();
+            } catch (IllegalArgumentException e) {
+                throw new IOException("Cannot serve TLS with " + tls.certFile().get() + " and " + tls.keyFile().get() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        SelfSignedCertificate self;
+        try {
+            self = new SelfSignedCertificate("localhost", "EC", 256);
+        } catch (CertificateException e) {
+            throw new IOException("Cannot make a self-signed certificate for ext_proc: " + e.getMessage(), e);
+        }
+        try {
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(self.key(), self.cert())).build();
+        } finally {
+            // Netty writes the pair to temporary files; the context holds them in memory.
+            self.delete();
+        }
     }
 
     /** The ext_proc port (the one bound when 0 was asked for). */

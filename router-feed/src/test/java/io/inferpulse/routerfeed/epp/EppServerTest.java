@@ -25,7 +25,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.inferpulse.routerfeed.pick.PickRequest;
 import io.inferpulse.routerfeed.pick.PickResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -479,6 +481,25 @@ class EppServerTest {
 
         assertThat(envoy.end().getCode()).as("the stream is cut, not completed").isEqualTo(Status.Code.CANCELLED);
         assertThat(picker.finished).containsExactly(new RecordingPicker.Finished(POOL, "10.0.0.1:8000"));
+    }
+
+    @Test
+    void shouldServeExtProcOverTlsWithACertificateMadeAtStartAsGiesEppDoes() throws Exception {
+        start(Map.of("epp.secure-serving", "true"));
+        // As a gateway reaches GIE's EPP: TLS without verifying the certificate (Istio: insecureSkipVerify).
+        ManagedChannel tls = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+                .sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build()).build();
+        try {
+            ExtProcClient envoy = new ExtProcClient(tls);
+            envoy.send(requestHeaders(Map.of(":method", "POST"))).send(requestBody(CHAT, true));
+
+            assertThat(destinationMetadata(envoy.next())).isEqualTo("10.0.0.1:8000");
+            ExtProcClient plaintext = new ExtProcClient(channel);
+            plaintext.send(requestHeaders(true, Map.of(":method", "GET")));
+            assertThat(plaintext.end().getCode()).as("a plaintext client is not answered").isEqualTo(Status.Code.UNAVAILABLE);
+        } finally {
+            tls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     private Map<String, ServingStatus> statuses(HealthGrpc.HealthBlockingStub health) {

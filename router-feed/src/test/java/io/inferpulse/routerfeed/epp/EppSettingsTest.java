@@ -73,6 +73,17 @@ class EppSettingsTest {
     }
 
     @Test
+    void shouldRequireBothTlsFilesAndSecureServingForThem() {
+        assertThatThrownBy(() -> EppSettings.of(Map.of("epp.secure-serving", "true", "epp.tls.cert-file", "/tls/tls.crt")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("epp.tls.cert-file and epp.tls.key-file: set both");
+        assertThatThrownBy(() -> EppSettings.of(Map.of("epp.tls.cert-file", "/tls/tls.crt", "epp.tls.key-file", "/tls/tls.key")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("epp.secure-serving is false");
+        EppSettings.Tls tls = EppSettings.of(Map.of("epp.secure-serving", "true")).tls();
+        assertThat(tls.enabled()).isTrue();
+        assertThat(tls.certFile()).as("self-signed").isEmpty();
+    }
+
+    @Test
     void shouldRejectOnePortForBothServers() {
         assertThatThrownBy(() -> EppSettings.of(Map.of("epp.port", "9002", "epp.health-port", "9002")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("epp.port and epp.health-port are both 9002");
