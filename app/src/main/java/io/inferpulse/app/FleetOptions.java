@@ -3,6 +3,7 @@ package io.inferpulse.app;
 import io.inferpulse.devstack.fleet.ArrivalProfile;
 import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.devstack.fleet.FleetSimulator;
+import io.inferpulse.devstack.fleet.RoutingPolicy;
 import io.inferpulse.ingest.IngestConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,6 +36,11 @@ final class FleetOptions {
      * only a spike pushes it over, as on a healthy production pool.
      */
     FleetConfig config() {
+        return config(RoutingPolicy.roundRobin());
+    }
+
+    /** The same fleet with the gateway routing by {@code routing}. */
+    FleetConfig config(RoutingPolicy routing) {
         int capacity = maxPods != null ? maxPods : 2 * pods;
         if (capacity < pods) {
             throw new ParameterException(spec.commandLine(), "--max-pods " + capacity + " is below --pods " + pods);
@@ -43,7 +49,7 @@ final class FleetOptions {
         FleetConfig.Pod pod = new FleetConfig.Pod(p.maxNumSeqs(), p.maxQueueLength(), p.numGpuBlocks(), p.blockSize(),
                 p.maxModelLen(), p.maxLora(), p.prefillTokensPerSecond(), DECODE_TOKENS_PER_SECOND, p.decodeContention());
         return FleetConfig.builder().cluster(IngestConfig.CLUSTER.defaultValue().orElseThrow()).pools(pools).podsPerPool(capacity)
-                .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods)).seed(seed).pod(pod).build();
+                .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods)).seed(seed).pod(pod).routingPolicy(routing).build();
     }
 
     /** Starts every pool at {@code --pods}; the pods above it wait for a scale-out. */
