@@ -33,8 +33,6 @@ final class Answers {
     /** The filter-metadata namespace and key of the gateway's subset hint. */
     static final String SUBSET_NAMESPACE = "envoy.lb.subset_hint";
     static final String SUBSET_KEY = "x-gateway-destination-endpoint-subset";
-    /** The {@code envoy.lb} filter-metadata key in which the gateway reports the endpoint that served the response. */
-    static final String SERVED_KEY = "x-gateway-destination-endpoint-served";
     /** The request header naming the InferenceObjective. */
     static final String OBJECTIVE_HEADER = "x-gateway-inference-objective";
 

@@ -71,7 +71,6 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
     private Set<String> subset;
     private ByteString body = ByteString.EMPTY;
     private List<String> picked;
-    private String served;
 
     Conversation(ServerCallStreamObserver<ProcessingResponse> out, EppSettings settings, Picker picker, EppMetrics metrics) {
         this.out = out;
@@ -100,7 +99,6 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
                 case REQUEST_BODY -> requestBody(request, arrived);
                 case REQUEST_TRAILERS -> requestTrailers(request, arrived);
                 case RESPONSE_HEADERS -> {
-                    servedFrom(request);
                     out.onNext(Answers.CONTINUE_RESPONSE_HEADERS);
                     if (request.getResponseHeaders().getEndOfStream()) {
                         release();
@@ -108,7 +106,6 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
                 }
                 case RESPONSE_BODY -> responseBody(request);
                 case RESPONSE_TRAILERS -> {
-                    servedFrom(request);
                     out.onNext(Answers.CONTINUE_RESPONSE_TRAILERS);
                     release();
                 }
@@ -277,7 +274,6 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
     }
 
     private void responseBody(ProcessingRequest request) {
-        servedFrom(request);
         HttpBody chunk = request.getResponseBody();
         if (responseDuplex) {
             for (CommonResponse c : Answers.streamedBody(chunk.getBody(), chunk.getEndOfStream())) {
@@ -317,13 +313,16 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
         out.onError(status.asRuntimeException());
     }
 
-    /** Releases the picker's in-flight slot once, for the endpoint that served the request when the gateway said which. */
+    /**
+     * Releases the picker's in-flight slot once. The slot is the chosen endpoint's, the first of the
+     * list, also when the gateway fell back to another (it reports which in {@code envoy.lb}
+     * {@code x-gateway-destination-endpoint-served}): releasing that one instead would leave the
+     * chosen endpoint's slot taken for good.
+     */
     private void release() {
-        if (picked == null || !released.compareAndSet(false, true)) {
-            return;
+        if (picked != null && released.compareAndSet(false, true)) {
+            picker.finished(settings.pool().key(), picked.get(0));
         }
-        String endpoint = served != null && picked.contains(served) ? served : picked.get(0);
-        picker.finished(settings.pool().key(), endpoint);
     }
 
     /** The subset hint, from whichever request message carries the filter metadata. */
@@ -341,15 +340,6 @@ final class Conversation implements StreamObserver<ProcessingRequest> {
             }
         }
         subset = endpoints;
-    }
-
-    /** The endpoint the gateway reports in {@code envoy.lb} as the one that served the response (after fallbacks). */
-    private void servedFrom(ProcessingRequest request) {
-        Struct lb = request.getMetadataContext().getFilterMetadataMap().get(Answers.DESTINATION_NAMESPACE);
-        Value v = lb == null ? null : lb.getFieldsMap().get(Answers.SERVED_KEY);
-        if (v != null && v.hasStringValue()) {
-            served = v.getStringValue();
-        }
     }
 
     private static String header(HttpHeaders headers, String name) {

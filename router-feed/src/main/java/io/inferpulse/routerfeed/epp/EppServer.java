@@ -122,17 +122,22 @@ public final class EppServer implements AutoCloseable {
         return health.getPort();
     }
 
+    /** Drains, then stops; interrupted while draining, it cancels what is left at once and keeps the interrupt. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         healthService.shuttingDown();
         extProc.shutdown();
-        if (!extProc.awaitTermination(settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-            LOG.warn("ext_proc streams still open after {} (epp.drain-timeout): cancelling them", settings.drainTimeout());
+        try {
+            if (!extProc.awaitTermination(settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.warn("ext_proc streams still open after {} (epp.drain-timeout): cancelling them", settings.drainTimeout());
+            }
+        } catch (InterruptedException e) {
+            LOG.warn("Interrupted while draining ext_proc streams: cancelling them");
+            Thread.currentThread().interrupt();
+        } finally {
             extProc.shutdownNow();
-            extProc.awaitTermination(5, TimeUnit.SECONDS);
+            health.shutdownNow();
+            watches.shutdownNow();
         }
-        health.shutdownNow();
-        health.awaitTermination(5, TimeUnit.SECONDS);
-        watches.shutdownNow();
     }
 }

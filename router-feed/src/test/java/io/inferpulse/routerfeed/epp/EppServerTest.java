@@ -5,7 +5,6 @@ import static io.inferpulse.routerfeed.epp.ExtProcClient.requestHeaders;
 import static io.inferpulse.routerfeed.epp.ExtProcClient.requestHeadersWithSubset;
 import static io.inferpulse.routerfeed.epp.ExtProcClient.requestTrailers;
 import static io.inferpulse.routerfeed.epp.ExtProcClient.responseBody;
-import static io.inferpulse.routerfeed.epp.ExtProcClient.responseBodyServedBy;
 import static io.inferpulse.routerfeed.epp.ExtProcClient.responseHeaders;
 import static io.inferpulse.routerfeed.epp.ExtProcClient.withModes;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -364,21 +363,6 @@ class EppServerTest {
     }
 
     @Test
-    void shouldReleaseTheEndpointTheGatewaySaysServedTheRequest() throws Exception {
-        start();
-        picker.answer = new PickResult.Picked(List.of("10.0.0.7:8000", "10.0.0.2:8000"));
-        ExtProcClient envoy = new ExtProcClient(channel);
-        envoy.send(requestHeaders(Map.of(":method", "POST"))).send(requestBody(CHAT, true));
-        envoy.next();
-        envoy.next();
-
-        envoy.send(responseHeaders(false)).send(responseBodyServedBy("{}", "10.0.0.2:8000"));
-
-        await().atMost(DEADLINE).until(() -> !picker.finished.isEmpty());
-        assertThat(picker.finished).containsExactly(new RecordingPicker.Finished(POOL, "10.0.0.2:8000"));
-    }
-
-    @Test
     void shouldReleaseThePickOnceWhenTheGatewayCancelsTheStream() throws Exception {
         start();
         ExtProcClient envoy = new ExtProcClient(channel);
@@ -443,14 +427,7 @@ class EppServerTest {
             envoy.next();
             envoy.next();
 
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
-                try {
-                    server.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
             await().atMost(DEADLINE).until(() -> check(health, "readiness") == ServingStatus.NOT_SERVING);
             assertThat(check(health, "liveness")).as("a draining pod must not be killed by its liveness probe")
                     .isEqualTo(ServingStatus.SERVING);

@@ -134,13 +134,6 @@ final class ExtProcClient implements ClientResponseObserver<ProcessingRequest, P
                 .setEndOfStream(endOfStream)).build();
     }
 
-    /** The last response chunk with the endpoint that served it in {@code envoy.lb}, as a gateway reports it. */
-    static ProcessingRequest responseBodyServedBy(String chunk, String endpoint) {
-        Struct lb = Struct.newBuilder().putFields(Answers.SERVED_KEY, Value.newBuilder().setStringValue(endpoint).build()).build();
-        return responseBody(chunk, true).toBuilder()
-                .setMetadataContext(Metadata.newBuilder().putFilterMetadata(Answers.DESTINATION_NAMESPACE, lb)).build();
-    }
-
     private static HeaderMap headerMap(Map<String, String> headers) {
         HeaderMap.Builder map = HeaderMap.newBuilder();
         headers.forEach((k, v) -> map.addHeaders(HeaderValue.newBuilder().setKey(k).setRawValue(ByteString.copyFromUtf8(v))));
