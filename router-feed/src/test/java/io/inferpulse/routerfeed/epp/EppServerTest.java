@@ -22,11 +22,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.grpc.stub.StreamObserver;
 import io.inferpulse.routerfeed.pick.PickRequest;
 import io.inferpulse.routerfeed.pick.PickResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -411,6 +414,38 @@ class EppServerTest {
             StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
                     () -> health.check(HealthCheckRequest.newBuilder().setService("nope").build()));
             assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        } finally {
+            healthChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldSendAHealthWatcherTheStatusThenItsChange() throws Exception {
+        ready.set(false);
+        start();
+        ManagedChannel healthChannel = NettyChannelBuilder.forAddress("127.0.0.1", server.healthPort()).usePlaintext().build();
+        try {
+            LinkedBlockingQueue<ServingStatus> seen = new LinkedBlockingQueue<>();
+            HealthGrpc.newStub(healthChannel).watch(HealthCheckRequest.newBuilder().setService("readiness").build(),
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(HealthCheckResponse value) {
+                            seen.add(value.getStatus());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+            assertThat(seen.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+
+            ready.set(true);
+
+            assertThat(seen.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(ServingStatus.SERVING);
         } finally {
             healthChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
