@@ -1,24 +1,12 @@
 package io.inferpulse.app;
 
+import static io.inferpulse.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code inferpulse picker}: what a user sees when the service cannot start, and its flags. */
 class PickerCommandTest {
-    private static String run(int expectedExit, String... args) {
-        StringWriter err = new StringWriter();
-        StringWriter out = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        cli.setOut(new PrintWriter(out));
-        assertThat(cli.execute(args)).as(err.toString()).isEqualTo(expectedExit);
-        return err.toString() + out;
-    }
-
     @Test
     void shouldNameAnObjectiveWhosePriorityIsNotANumber() {
         // Nothing listens on port 1: the settings are judged before any connection is tried.

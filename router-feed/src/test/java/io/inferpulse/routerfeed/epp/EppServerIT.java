@@ -16,18 +16,12 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.inferpulse.avro.EndpointHealth;
 import io.inferpulse.avro.EndpointScore;
-import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
-import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.routerfeed.ScoresStack;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.runtime.kafka.KafkaSettings;
-import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
-import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
-import io.inferpulse.schemas.registry.SchemaRegistryClients;
-import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,9 +44,7 @@ class EppServerIT {
     private static final String CHAT = "{\"model\":\"llama-3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-    private static EmbeddedKafkaBroker broker;
-    private static DevSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    private static ScoresStack stack;
     private static KafkaProducer<String, EndpointScore> producer;
 
     private PickerService service;
@@ -60,21 +52,16 @@ class EppServerIT {
 
     @BeforeAll
     static void startStack() {
-        broker = EmbeddedKafkaBroker.start();
-        registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0));
-        client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka().registryConfig()));
-        TopicSetup.ensure(kafka(), Topics.SPECS);
-        Topic<String, EndpointScore> scores = new Topics(new AvroSerdes(client)).endpointScores();
-        producer = new KafkaProducer<>(kafka().clientConfig("it-epp-scores"), scores.keySerde().serializer(),
+        stack = ScoresStack.start();
+        Topic<String, EndpointScore> scores = stack.topics().endpointScores();
+        producer = new KafkaProducer<>(stack.kafka().clientConfig("it-epp-scores"), scores.keySerde().serializer(),
                 scores.valueSerde().serializer());
     }
 
     @AfterAll
     static void stopStack() throws Exception {
         producer.close();
-        client.close();
-        registry.close();
-        broker.close();
+        stack.close();
     }
 
     @AfterEach
@@ -85,10 +72,6 @@ class EppServerIT {
         if (service != null) {
             service.close();
         }
-    }
-
-    private static KafkaSettings kafka() {
-        return KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
     }
 
     /** An endpoint of {@code pool} in cluster {@code it}, namespace {@code llm}, fresh for an hour. */
@@ -109,8 +92,8 @@ class EppServerIT {
     /** Serves {@code pool} once its table has read what the topic holds, as health says. */
     private void serve(String pool) {
         producer.flush();
-        EppSettings settings = EppSettings.of(Map.of(KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
-                KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(), "epp.host", "127.0.0.1", "epp.port", "0",
+        EppSettings settings = EppSettings.of(Map.of(KafkaSettings.BOOTSTRAP_SERVERS.key(), stack.bootstrapServers(),
+                KafkaSettings.SCHEMA_REGISTRY_URL.key(), stack.registryUrl(), "epp.host", "127.0.0.1", "epp.port", "0",
                 "epp.health-port", "0", "pool.cluster", "it", "pool.namespace", "llm", "pool.name", pool,
                 "objectives", "batch=-1", "epp.client-id", "it-epp-" + pool));
         service = PickerService.start(settings, PickerSettings.defaults(), new SimpleMeterRegistry(), new HealthChecks());
