@@ -1,6 +1,7 @@
 package io.inferpulse.app;
 
 import io.inferpulse.app.bench.AccessLogBenchmark;
+import io.inferpulse.app.bench.ExtProcBenchmark;
 import io.inferpulse.app.bench.MetricsApiBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
                 BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
-                BenchCommand.MetricsApi.class, BenchCommand.Routing.class, BenchCommand.Jmh.class})
+                BenchCommand.MetricsApi.class, BenchCommand.Routing.class, BenchCommand.ExtProc.class,
+                BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -211,16 +213,49 @@ final class BenchCommand {
                     + "requests/s per pod%n", fleet.pools, fleet.pods, fleet.slowPods, 100 * fleet.slowShare, load,
                     FleetConfig.DEMO_RPS_PER_POD);
             PickerSettings picking = PickerSettings.defaults().withStrategy(ConfigParsers.enumOf(Strategy.class).parse(strategy));
-            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart, ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
+            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart,
+                    ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
                     ConfigParsers.POSITIVE_DURATION.parse(warmup), ConfigParsers.POSITIVE_DURATION.parse(duration));
+            return 0;
+        }
+    }
+
+    @Command(name = "ext-proc", mixinStandardHelpOptions = true,
+            description = {"The Endpoint Picker Protocol server on loopback at a fixed rate: each request its own ext_proc "
+                    + "stream (headers, chat body, destination, response through, close), the real score picker over an "
+                    + "in-memory pool, no Kafka.",
+                    "Open loop: latency counts from when a request was due, so stalls are charged to every request they "
+                            + "delayed. Prints p50/p90/p99/p99.9 until the destination arrived and for the whole stream."})
+    static final class ExtProc implements Callable<Integer> {
+        @Option(names = "--rate", defaultValue = "2000", description = "Requests/s (default ${DEFAULT-VALUE}).")
+        int rate;
+
+        @Option(names = "--duration", defaultValue = "30s", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Option(names = "--warmup", defaultValue = "10s", description = "Run before measuring (default ${DEFAULT-VALUE}).")
+        String warmup;
+
+        @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints in the pool (default ${DEFAULT-VALUE}).")
+        int endpoints;
+
+        @Option(names = "--connections", defaultValue = "2", description = "HTTP/2 connections the requests are spread "
+                + "over, as a gateway keeps a few to its EPP (default ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Override
+        public Integer call() throws Exception {
+            new ExtProcBenchmark(System.out).run(rate, ConfigParsers.POSITIVE_DURATION.parse(duration),
+                    ConfigParsers.DURATION.parse(warmup), endpoints, connections);
             return 0;
         }
     }
 
     @Command(name = "jmh", mixinStandardHelpOptions = true,
             customSynopsis = "inferpulse bench jmh [-hV] [REGEX] [-- JMH-ARGS...]",
-            description = {"JMH microbenchmarks of the ingest hot path: Prometheus text parsing, the vLLM mapping and "
-                    + "the pod-metrics Avro serdes (classes in io.inferpulse.app.bench.jmh).",
+            description = {"JMH microbenchmarks of the hot paths: ingest's Prometheus text parsing, vLLM mapping and "
+                    + "pod-metrics Avro serdes, the picker's pick and the ext_proc round trip (classes in "
+                    + "io.inferpulse.app.bench.jmh).",
                     "Defaults for a 2-core machine, each overridden by its JMH option: " + JmhLauncher.DEFAULTS_TEXT
                             + ". The whole default run takes about 3 minutes.",
                     "Examples: bench jmh Parse -- -prof gc;  bench jmh -- -l;  bench jmh -- -h (JMH's options)."})
