@@ -11,7 +11,9 @@ import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -195,9 +197,13 @@ final class BenchCommand {
         @Option(names = "--warmup", defaultValue = "5", description = "Seconds sent before measuring (default ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A setting of the endpoint-scores job, e.g. --set streams.commit.interval.ms=100 (repeatable).")
+        Map<String, String> settings = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
-            new FreshnessBenchmark(pools, pods, System.out).run(hz, seconds, warmup);
+            new FreshnessBenchmark(pools, pods, settings, System.out).run(hz, seconds, warmup);
             return 0;
         }
     }

@@ -22,6 +22,7 @@ import io.inferpulse.streams.score.ScoreService;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,11 +55,14 @@ public final class FreshnessBenchmark {
 
     private final int pools;
     private final int podsPerPool;
+    private final Map<String, String> jobSettings;
     private final PrintStream out;
 
-    public FreshnessBenchmark(int pools, int podsPerPool, PrintStream out) {
+    /** @param jobSettings settings of the endpoint-scores job over the defaults, e.g. {@code streams.commit.interval.ms} */
+    public FreshnessBenchmark(int pools, int podsPerPool, Map<String, String> jobSettings, PrintStream out) {
         this.pools = pools;
         this.podsPerPool = podsPerPool;
+        this.jobSettings = Map.copyOf(jobSettings);
         this.out = out;
     }
 
@@ -76,11 +81,15 @@ public final class FreshnessBenchmark {
                      new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0))) {
             KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
             TopicSetup.ensure(kafka, Topics.SPECS);
-            ScoreConfig config = ScoreConfig.of(Map.of(
-                    KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
-                    KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
-                    ScoreConfig.STATE_DIR.key(), dir.resolve("scores").toString(),
-                    "http.port", "0"));
+            Map<String, String> settings = new HashMap<>(jobSettings);
+            settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());
+            settings.put(KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString());
+            settings.put(ScoreConfig.STATE_DIR.key(), dir.resolve("scores").toString());
+            settings.put("http.port", "0");
+            ScoreConfig config = ScoreConfig.of(settings);
+            if (!jobSettings.isEmpty()) {
+                out.printf("job settings: %s%n", new TreeMap<>(jobSettings));
+            }
             SimpleMeterRegistry jobMeters = new SimpleMeterRegistry();
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
                  ScoreService scores = ScoreService.start(config, jobMeters, new HealthChecks());
@@ -97,22 +106,26 @@ public final class FreshnessBenchmark {
                 props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
                 props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
                 Watcher watcher = new Watcher(table, endpoints);
+                SchedulerProbe probe = new SchedulerProbe();
                 try (var producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
                      var dlqProducer = new KafkaProducer<>(props, dlq.keySerde().serializer(), dlq.valueSerde().serializer());
                      PodMetricsPublisher publisher = new PodMetricsPublisher(producer, topic,
                              new DeadLetters(dlqProducer, dlq, new SimpleMeterRegistry(), Clock.systemUTC(), 4096),
                              100_000, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
                     Thread watching = Thread.ofPlatform().name("freshness-watcher").start(watcher::watch);
+                    Thread probing = Thread.ofPlatform().name("freshness-scheduler-probe").daemon().start(probe::run);
                     try {
                         send(publisher, watcher, hz, seconds, warmupSeconds);
                         // Stragglers: anything not shown within 2 s counts as not seen.
                         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
                     } finally {
                         watcher.stop();
+                        probe.stop();
                         watching.join();
+                        probing.join();
                     }
                 }
-                report(watcher, jobMeters);
+                report(watcher, jobMeters, probe);
             }
         }
     }
@@ -163,7 +176,7 @@ public final class FreshnessBenchmark {
         return "pool-" + pool + "-pod-" + pod;
     }
 
-    private void report(Watcher watcher, SimpleMeterRegistry jobMeters) {
+    private void report(Watcher watcher, SimpleMeterRegistry jobMeters, SchedulerProbe probe) {
         long[] latencies = watcher.latencies();
         Arrays.sort(latencies);
         long notShown = watcher.notShown();
@@ -183,6 +196,45 @@ public final class FreshnessBenchmark {
                 + "max %.1f ms%n", parts, age.max() * 1000);
         out.printf("Records the job published: %,.0f (renormalisation also republishes the pool's other endpoints)%n",
                 jobMeters.get("inferpulse_endpoint_score_records").counter().count());
+        long[] lateness = probe.lateness();
+        Arrays.sort(lateness);
+        if (lateness.length > 0) {
+            out.printf("CPU contention: a 1 ms sleep overslept by p50 %.2f ms, p99 %.1f ms, max %.1f ms (load average %.1f)%n",
+                    pct(lateness, 0.5), pct(lateness, 0.99), lateness[lateness.length - 1] / 1e6,
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    /**
+     * How late a thread wakes from a 1 ms sleep during the run: on a machine whose cores are busy
+     * with other work every hop of the pipeline waits like this for a core, and the figures above
+     * are only as good as this is small.
+     */
+    private static final class SchedulerProbe {
+        private long[] lateness = new long[1 << 16];
+        private int count;
+        private volatile boolean running = true;
+
+        void run() {
+            while (running) {
+                long before = System.nanoTime();
+                LockSupport.parkNanos(1_000_000);
+                long late = System.nanoTime() - before - 1_000_000;
+                if (count == lateness.length) {
+                    lateness = Arrays.copyOf(lateness, count * 2);
+                }
+                lateness[count++] = Math.max(0, late);
+            }
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        /** Call once the probe's thread has ended. */
+        long[] lateness() {
+            return Arrays.copyOf(lateness, count);
+        }
     }
 
     private static double pct(long[] sortedNanos, double q) {
