@@ -139,16 +139,12 @@ public final class FreshnessBenchmark {
         long next = start;
         long sequence = 0;
         while (next < end) {
-            long now = System.nanoTime();
-            if (now < next) {
-                LockSupport.parkNanos(Math.min(next - now, 200_000));
-                continue;
-            }
+            PipelineBenchmark.parkUntil(next);
             int endpoint = (int) (sequence % endpoints);
             long round = sequence / endpoints;
             // Samples of one pod are 1/hz apart, whatever the scheduling: never two in one millisecond.
             Instant sampled = Instant.ofEpochMilli(System.currentTimeMillis());
-            watcher.expect(endpoint, sampled.toEpochMilli(), System.nanoTime(), now >= measureFrom);
+            watcher.expect(endpoint, sampled.toEpochMilli(), System.nanoTime(), next >= measureFrom);
             if (!publisher.offer(sample(endpoint, round, sampled))) {
                 throw new IllegalStateException("The publisher's buffer is full: the pipeline cannot keep up with "
                         + Math.round(hz * endpoints) + " samples/s");
@@ -185,7 +181,8 @@ public final class FreshnessBenchmark {
                 watcher.overtaken, notShown);
         if (latencies.length > 0) {
             out.printf("Sample -> picker's table: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    pct(latencies, 0.50), pct(latencies, 0.90), pct(latencies, 0.99), latencies[latencies.length - 1] / 1e6);
+                    PipelineBenchmark.pct(latencies, 0.50), PipelineBenchmark.pct(latencies, 0.90),
+                    PipelineBenchmark.pct(latencies, 0.99), latencies[latencies.length - 1] / 1e3);
         }
         var age = jobMeters.get("inferpulse_endpoint_score_sample_age").summary().takeSnapshot();
         StringBuilder parts = new StringBuilder();
@@ -200,7 +197,7 @@ public final class FreshnessBenchmark {
         Arrays.sort(lateness);
         if (lateness.length > 0) {
             out.printf("CPU contention: a 1 ms sleep overslept by p50 %.2f ms, p99 %.1f ms, max %.1f ms (load average %.1f)%n",
-                    pct(lateness, 0.5), pct(lateness, 0.99), lateness[lateness.length - 1] / 1e6,
+                    PipelineBenchmark.pct(lateness, 0.5), PipelineBenchmark.pct(lateness, 0.99), lateness[lateness.length - 1] / 1e3,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
@@ -219,11 +216,11 @@ public final class FreshnessBenchmark {
             while (running) {
                 long before = System.nanoTime();
                 LockSupport.parkNanos(1_000_000);
-                long late = System.nanoTime() - before - 1_000_000;
+                long lateMicros = (System.nanoTime() - before - 1_000_000) / 1000;
                 if (count == lateness.length) {
                     lateness = Arrays.copyOf(lateness, count * 2);
                 }
-                lateness[count++] = Math.max(0, late);
+                lateness[count++] = Math.max(0, lateMicros);
             }
         }
 
@@ -235,10 +232,6 @@ public final class FreshnessBenchmark {
         long[] lateness() {
             return Arrays.copyOf(lateness, count);
         }
-    }
-
-    private static double pct(long[] sortedNanos, double q) {
-        return sortedNanos[(int) Math.min(sortedNanos.length - 1, Math.ceil(q * sortedNanos.length) - 1)] / 1e6;
     }
 
     private void awaitStarted(ScoreService scores, EndpointTable table) throws InterruptedException {
@@ -318,7 +311,7 @@ public final class FreshnessBenchmark {
                         continue;
                     }
                     if (e.sampleTimeMs() == shownMs) {
-                        record(now - e.sentNanos());
+                        record((now - e.sentNanos()) / 1000);
                     } else {
                         overtaken++;
                     }
@@ -326,11 +319,11 @@ public final class FreshnessBenchmark {
             }
         }
 
-        private void record(long nanos) {
+        private void record(long micros) {
             if (count == latencies.length) {
                 latencies = Arrays.copyOf(latencies, count * 2);
             }
-            latencies[count++] = nanos;
+            latencies[count++] = micros;
         }
 
         void stop() {
