@@ -6,6 +6,7 @@ import io.inferpulse.app.bench.MetricsApiBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
 import io.inferpulse.app.bench.RequestStatsBenchmark;
+import io.inferpulse.app.bench.RoutingBenchmark;
 import io.inferpulse.app.bench.ScrapeBenchmark;
 import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
@@ -13,14 +14,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.inferpulse.devstack.fleet.FleetConfig;
+import io.inferpulse.routerfeed.pick.PickerSettings;
+import io.inferpulse.routerfeed.pick.Strategy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
                 BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
-                BenchCommand.MetricsApi.class, BenchCommand.ExtProc.class, BenchCommand.Jmh.class})
+                BenchCommand.MetricsApi.class, BenchCommand.Routing.class, BenchCommand.ExtProc.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -171,6 +176,44 @@ final class BenchCommand {
         public Integer call() throws Exception {
             new MetricsApiBenchmark(System.out).run(pools, ConfigParsers.POSITIVE_DURATION.parse(updateInterval), clients, rate,
                     seconds, warmup);
+            return 0;
+        }
+    }
+
+    @Command(name = "routing", mixinStandardHelpOptions = true,
+            description = {"Score-based picking against round robin on the same simulated load: two fleets from one "
+                    + "configuration and seed side by side, one routed round robin, the other through the whole routing path "
+                    + "(scrape, endpoint-scores job, Kafka, endpoint table, picker).",
+                    "Prints request latency (p50/p90/p99/max) of each over the measured stretch."})
+    static final class Routing implements Callable<Integer> {
+        @Mixin
+        FleetOptions fleet;
+
+        @Option(names = "--load", defaultValue = "1.6", description = "Arrival rate as a multiple of the demo's "
+                + FleetConfig.DEMO_RPS_PER_POD + " requests/s per pod (default ${DEFAULT-VALUE}).")
+        double load;
+
+        @Option(names = "--strategy", defaultValue = "max-score",
+                description = "max-score, weighted-random or power-of-two (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--scrape-interval", defaultValue = "200ms", description = "Scrape interval (default ${DEFAULT-VALUE}).")
+        String scrapeInterval;
+
+        @Option(names = "--warmup", defaultValue = "30s", description = "Before measuring (default ${DEFAULT-VALUE}).")
+        String warmup;
+
+        @Option(names = "--duration", defaultValue = "120s", description = "Measured stretch (default ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.printf("fleet: %d pools x %d pods, %d per pool at %.0f %% speed; load %.1f times the demo's %.1f "
+                    + "requests/s per pod%n", fleet.pools, fleet.pods, fleet.slowPods, 100 * fleet.slowShare, load,
+                    FleetConfig.DEMO_RPS_PER_POD);
+            PickerSettings picking = PickerSettings.defaults().withStrategy(ConfigParsers.enumOf(Strategy.class).parse(strategy));
+            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart, ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
+                    ConfigParsers.POSITIVE_DURATION.parse(warmup), ConfigParsers.POSITIVE_DURATION.parse(duration));
             return 0;
         }
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code inferpulse} command. */
 @Command(name = "inferpulse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Telemetry, alerting and autoscaling for LLM inference gateways, on Kafka.",
-        subcommands = {DemoCommand.class, IngestCommand.class, StreamsCommand.class, AlertsCommand.class,
+        subcommands = {DemoCommand.class, IngestCommand.class, StreamsCommand.class, ScoresCommand.class, AlertsCommand.class,
                 NotifyCommand.class, AutoscalerCommand.class, PickerCommand.class, RulesCommand.class, BrokerCommand.class,
                 RegistryCommand.class, SimulateCommand.class, BenchCommand.class})
 public final class Main {

@@ -1,16 +1,16 @@
 package io.inferpulse.routerfeed.pick;
 
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicy;
 import io.inferpulse.routerfeed.policy.EndpointPolicy;
 import io.inferpulse.routerfeed.table.Endpoint;
 import io.inferpulse.routerfeed.table.PoolSnapshot;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class PoolView {
     final PoolSnapshot snapshot;
+    /** The policies the view was worked out with: a new set makes the view stale as a new snapshot does. */
+    final BackendPolicies policySet;
     final Endpoint[] endpoints;
     final String[] ips;
     final long[] expiresAtMs;
@@ -42,14 +44,25 @@ final class PoolView {
     /** Every LoRA adapter loaded somewhere in the pool: when a request names none of them, scores keep their order. */
     final Set<String> adapters;
     final boolean anyPreferred;
+    /**
+     * The usable endpoints of the best group a pick can find (the PREFERRED ones if the pool has any,
+     * else all), and their running total of weight (score times capacity scaler): what a weighted or
+     * two-choice pick draws from when the best group has members with capacity.
+     */
+    final int[] groupMembers;
+    final double[] groupCumulativeWeight;
     final AtomicIntegerArray inFlight;
     /** The epoch second each endpoint's rate count belongs to. */
     final AtomicLongArray rateSecond;
     final AtomicIntegerArray rateCount;
+    /** Requests picked for each endpoint since this snapshot: not carried over, the next snapshot's scores include them. */
+    final AtomicIntegerArray pending;
     private final Map<String, Integer> indexByAddress;
 
-    PoolView(PoolSnapshot snapshot, BackendPolicy policy, PickerSettings settings, PoolView previous) {
+    PoolView(PoolSnapshot snapshot, BackendPolicies policySet, PickerSettings settings, PoolView previous) {
         this.snapshot = snapshot;
+        this.policySet = policySet;
+        BackendPolicy policy = policySet.policyFor(snapshot.poolKey());
         List<Endpoint> list = snapshot.endpoints();
         int n = list.size();
         endpoints = list.toArray(new Endpoint[0]);
@@ -65,15 +78,23 @@ final class PoolView {
         inFlight = new AtomicIntegerArray(n);
         rateSecond = new AtomicLongArray(n);
         rateCount = new AtomicIntegerArray(n);
+        pending = new AtomicIntegerArray(n);
         indexByAddress = new HashMap<>(n * 2);
+        // Endpoints of one cluster share their labels, so each distinct label set is resolved once.
+        Map<Map<String, String>, EndpointPolicy> resolved = new HashMap<>();
         Set<String> loaded = new HashSet<>();
+        int usableCount = 0;
+        boolean preferredSeen = false;
         for (int i = 0; i < n; i++) {
             Endpoint e = endpoints[i];
             loaded.addAll(e.loraAdapters());
-            int colon = e.address().lastIndexOf(':');
-            ips[i] = colon < 0 ? e.address() : e.address().substring(0, colon);
+            Integer before = previous == null ? null : previous.indexByAddress.get(e.address());
+            // The table hands over the same Endpoint instance while an endpoint is unchanged: keep what was derived from it.
+            boolean unchanged = before != null && previous.endpoints[before] == e;
+            ips[i] = unchanged ? previous.ips[before] : ip(e.address());
             expiresAtMs[i] = e.expiresAt().toEpochMilli();
-            policies[i] = policy == null ? EndpointPolicy.UNLIMITED : policy.resolve(e.clusterLabels());
+            policies[i] = unchanged && previous.policySet == policySet ? previous.policies[before]
+                    : policy == null ? EndpointPolicy.UNLIMITED : resolved.computeIfAbsent(e.clusterLabels(), policy::resolve);
             usable[i] = e.health() == Endpoint.Health.HEALTHY && !policies[i].drained();
             loadOk[i] = e.load().waiting() < settings.queueThreshold() && e.load().kvCacheUsage() < settings.kvCacheThreshold();
             preferred[i] = policies[i].preferred();
@@ -81,18 +102,85 @@ final class PoolView {
             maxInFlight[i] = policies[i].maxInFlight();
             maxRate[i] = policies[i].maxRate();
             indexByAddress.put(e.address(), i);
-            Integer before = previous == null ? null : previous.indexByAddress.get(e.address());
             if (before != null) {
                 inFlight.set(i, previous.inFlight.get(before));
                 rateSecond.set(i, previous.rateSecond.get(before));
                 rateCount.set(i, previous.rateCount.get(before));
             }
+            if (usable[i]) {
+                usableCount++;
+                preferredSeen |= preferred[i];
+            }
         }
         adapters = Set.copyOf(loaded);
-        anyPreferred = IntStream.range(0, n).anyMatch(i -> usable[i] && preferred[i]);
-        byScore = IntStream.range(0, n).filter(i -> usable[i]).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> score[i]).reversed())
-                .mapToInt(Integer::intValue).toArray();
+        anyPreferred = preferredSeen;
+        byScore = new int[usableCount];
+        int[] members = new int[usableCount];
+        int u = 0;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (usable[i]) {
+                byScore[u++] = i;
+                if (preferred[i] || !anyPreferred) {
+                    members[m++] = i;
+                }
+            }
+        }
+        sortByScoreDescending(byScore, score);
+        groupMembers = Arrays.copyOf(members, m);
+        groupCumulativeWeight = new double[m];
+        double total = 0;
+        for (int k = 0; k < m; k++) {
+            total += Math.max(score[groupMembers[k]], 0) * policies[groupMembers[k]].capacityScale();
+            groupCumulativeWeight[k] = total;
+        }
+    }
+
+    private static String ip(String address) {
+        int colon = address.lastIndexOf(':');
+        return colon < 0 ? address : address.substring(0, colon);
+    }
+
+    /**
+     * Endpoint indexes by score, best first; equal scores keep index order. A merge sort on the
+     * primitive arrays: sorting boxed indexes with a comparator cost several times as much, on the
+     * picking thread that meets a new snapshot first.
+     */
+    static void sortByScoreDescending(int[] indexes, double[] score) {
+        int[] from = indexes;
+        int[] to = new int[indexes.length];
+        for (int width = 1; width < indexes.length; width *= 2) {
+            for (int lo = 0; lo < indexes.length; lo += 2 * width) {
+                int mid = Math.min(lo + width, indexes.length);
+                int hi = Math.min(lo + 2 * width, indexes.length);
+                int a = lo;
+                int b = mid;
+                for (int k = lo; k < hi; k++) {
+                    to[k] = a < mid && (b >= hi || score[from[a]] >= score[from[b]]) ? from[a++] : from[b++];
+                }
+            }
+            int[] swap = from;
+            from = to;
+            to = swap;
+        }
+        if (from != indexes) {
+            System.arraycopy(from, 0, indexes, 0, indexes.length);
+        }
+    }
+
+    /** The position in {@link #groupMembers} whose share of the running weight holds {@code x} (0 <= x < total). */
+    int memberAtWeight(double x) {
+        int lo = 0;
+        int hi = groupCumulativeWeight.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (groupCumulativeWeight[mid] > x) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
     }
 
     int indexOf(String address) {
@@ -115,6 +203,7 @@ final class PoolView {
 
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
+        pending.incrementAndGet(i);
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
             long counted = rateSecond.get(i);

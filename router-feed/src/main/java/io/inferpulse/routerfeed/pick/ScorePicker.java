@@ -1,12 +1,10 @@
 package io.inferpulse.routerfeed.pick;
 
-import io.inferpulse.routerfeed.policy.BackendPolicy;
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicyFile;
 import io.inferpulse.routerfeed.table.Endpoint;
 import io.inferpulse.routerfeed.table.PoolSnapshot;
-import io.inferpulse.runtime.config.ConfigException;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,25 +33,28 @@ public final class ScorePicker implements Picker {
     private static final int PREFERRED = 0;
     private static final int HAS_CAPACITY = 1;
     private static final int SATURATED = 2;
+    /** Draws from a group before a weighted or two-choice pick falls back to a pass over every endpoint. */
+    private static final int DRAWS = 16;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final PickerSettings settings;
     private final Function<String, PoolSnapshot> snapshots;
-    private final Function<String, BackendPolicy> policies;
+    private final Supplier<BackendPolicies> policies;
     private final Clock clock;
     private final Supplier<RandomGenerator> random;
     private final Map<String, PoolView> views = new ConcurrentHashMap<>();
 
     /**
      * @param snapshots the current snapshot of a pool by pool key ({@code EndpointTable::snapshot})
-     * @param policies the backend policy of a pool by pool key, or null when it has none
+     * @param policies the backend policies in force: fixed ones from a file ({@link BackendPolicyFile}) or the
+     *     cluster's ({@code BackendPolicyResources}); asked on every pick, so it must be a plain read
      */
     public ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots,
-                       Function<String, BackendPolicy> policies, Clock clock) {
+                       Supplier<BackendPolicies> policies, Clock clock) {
         this(settings, snapshots, policies, clock, ThreadLocalRandom::current);
     }
 
-    ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Function<String, BackendPolicy> policies,
+    ScorePicker(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Supplier<BackendPolicies> policies,
                 Clock clock, Supplier<RandomGenerator> random) {
         this.settings = settings;
         this.snapshots = snapshots;
@@ -62,21 +63,18 @@ public final class ScorePicker implements Picker {
         this.random = random;
     }
 
-    /** A picker with the policies of {@link PickerSettings#policyFile()}, each applying to the pool its targetRef names. */
+    /**
+     * A picker with the policies of {@link PickerSettings#policyFile()}, if any, each applying to the pool its
+     * targetRef names. Policies from the cluster need a client: open them with
+     * {@link PickerSettings#openPolicies} and use the constructor.
+     */
     public static ScorePicker create(PickerSettings settings, Function<String, PoolSnapshot> snapshots, Clock clock) {
-        Map<String, BackendPolicy> byPoolName = new HashMap<>();
-        settings.policyFile().ifPresent(file -> {
-            for (BackendPolicy policy : BackendPolicyFile.load(file)) {
-                BackendPolicy other = byPoolName.put(policy.targetPool(), policy);
-                if (other != null) {
-                    throw new ConfigException(file + ": GCPBackendPolicy " + other.name() + " and " + policy.name()
-                            + " both target pool " + policy.targetPool() + "; a pool takes one policy");
-                }
-            }
-        });
-        Map<String, BackendPolicy> policies = Map.copyOf(byPoolName);
-        return new ScorePicker(settings, snapshots, poolKey -> policies.get(poolKey.substring(poolKey.lastIndexOf('/') + 1)),
-                clock);
+        if (settings.policyFromCluster()) {
+            throw new IllegalArgumentException(PickerSettings.POLICY_KUBERNETES.key() + " needs a Kubernetes client:"
+                    + " open the policies with PickerSettings.openPolicies and pass them to the constructor");
+        }
+        BackendPolicies policies = settings.filePolicies();
+        return new ScorePicker(settings, snapshots, () -> policies, clock);
     }
 
     @Override
@@ -88,47 +86,71 @@ public final class ScorePicker implements Picker {
         }
         PoolView view = view(snapshot);
         long now = clock.millis();
-        Set<String> subset = request.subset();
-        String model = request.model();
         RandomGenerator rng = random.get();
-        int n = view.endpoints.length;
         int keep = 1 + settings.fallbacks();
         Scratch s = SCRATCH.get();
-        s.ensure(n, keep);
-        // One pass: every endpoint that may take the request goes into scratch with its group and
-        // score, while the best few by (group, score) are kept for the fallbacks and, for max-score,
-        // the best with ties drawn by reservoir sampling (each of k tied ends up chosen with 1/k).
+        s.ensure(view.endpoints.length, keep);
+        String model = request.model();
+        boolean loraInPlay = !model.isEmpty() && view.adapters.contains(model);
+        scan(view, s, request, now, rng, keep, !loraInPlay);
+        if (s.count == 0) {
+            return new PickResult.Unavailable(unavailable(view, now, request.subset(), poolKey));
+        }
+        if (s.bestTier == SATURATED && request.sheddable()) {
+            return new PickResult.Shed("pool " + poolKey + " is saturated: none of " + s.count
+                    + " ready endpoints has capacity, and the request is sheddable (priority " + request.priority() + ")");
+        }
+        int chosen = choose(view, s, request, now, rng, keep);
+        String[] endpoints = new String[Math.min(keep, s.count)];
+        endpoints[0] = view.endpoints[chosen].address();
+        int filled = 1;
+        for (int k = 0; k < s.kept && filled < endpoints.length; k++) {
+            int i = s.index[s.top[k]];
+            if (i != chosen) {
+                endpoints[filled++] = view.endpoints[i].address();
+            }
+        }
+        view.taken(chosen, now);
+        return new PickResult.Picked(List.of(endpoints));
+    }
+
+    /**
+     * Puts every endpoint that may take the request into scratch with its group and score, keeping
+     * the best few by (group, score) for the fallbacks and the best with ties drawn by reservoir
+     * sampling (each of k tied ends up chosen with 1/k).
+     *
+     * <p>Endpoints are scanned best published score first. With {@code mayStop} (no LoRA affinity in
+     * play, which could lift a later score) the scan ends once the kept list is full of endpoints in
+     * the best group there can be and the next published score is below the last kept one: the
+     * pending penalty only lowers scores, so nothing later can enter the list or tie with the best.
+     * Then only the endpoints scanned are in scratch, and {@link Scratch#stoppedEarly} says so.
+     */
+    private void scan(PoolView view, Scratch s, PickRequest request, long now, RandomGenerator rng, int keep, boolean mayStop) {
+        Set<String> subset = request.subset();
+        String model = request.model();
         // Locals, because the loop's reads of the atomic counters would otherwise make the JIT reload every field.
         int[] order = view.byScore;
-        boolean[] loadOk = view.loadOk;
-        boolean[] preferred = view.preferred;
         long[] expiresAtMs = view.expiresAtMs;
         double[] scores = view.score;
-        int[] maxInFlight = view.maxInFlight;
-        // Scanning best score first, a max-score pick without LoRA affinity in play is decided once the kept
-        // list is full of endpoints in the best group there can be and the run of scores tied with the best
-        // has ended: nothing later can enter either.
-        boolean canStop = settings.strategy() == Strategy.MAX_SCORE && (model.isEmpty() || !view.adapters.contains(model));
+        double penalty = settings.pendingPenalty();
         int bestPossible = view.anyPreferred ? PREFERRED : HAS_CAPACITY;
         int count = 0;
         int top = 0;
         int bestTier = SATURATED;
         int best = -1;
         int ties = 0;
+        boolean stopped = false;
         for (int i : order) {
-            if (canStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[best]) {
+            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[s.top[keep - 1]]) {
+                stopped = true;
                 break;
             }
-            if (expiresAtMs[i] <= now) {
+            if (expiresAtMs[i] <= now || !inSubset(view, i, subset)) {
                 continue;
             }
-            if (!subset.isEmpty() && !subset.contains(view.endpoints[i].address()) && !subset.contains(view.ips[i])) {
-                continue;
-            }
-            int tier = loadOk[i] && view.inFlightBelow(i, maxInFlight[i]) && view.underRate(i, now)
-                    ? (preferred[i] ? PREFERRED : HAS_CAPACITY) : SATURATED;
-            double score = !model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
-                    ? scores[i] + settings.loraAffinity() : scores[i];
+            int tier = tier(view, i, now);
+            double score = (!model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
+                    ? scores[i] + settings.loraAffinity() : scores[i]) - penalty * view.pending.getPlain(i);
             s.index[count] = i;
             s.tier[count] = tier;
             s.score[count] = score;
@@ -142,28 +164,87 @@ public final class ScorePicker implements Picker {
             top = keepBest(s, top, keep, count);
             count++;
         }
-        if (count == 0) {
-            return new PickResult.Unavailable(unavailable(view, now, subset, poolKey));
+        s.count = count;
+        s.kept = top;
+        s.bestTier = bestTier;
+        s.best = best;
+        s.stoppedEarly = stopped;
+    }
+
+    /** The endpoint index the strategy chooses within the best group the scan found. */
+    private int choose(PoolView view, Scratch s, PickRequest request, long now, RandomGenerator rng, int keep) {
+        Strategy strategy = settings.strategy();
+        if (strategy == Strategy.MAX_SCORE) {
+            return s.index[s.best];
         }
-        if (bestTier == SATURATED && request.sheddable()) {
-            return new PickResult.Shed("pool " + poolKey + " is saturated: none of " + count
-                    + " ready endpoints has capacity, and the request is sheddable (priority " + request.priority() + ")");
+        if (s.stoppedEarly) {
+            // The best group is the best there can be (the scan stopped because of it), so a draw from the view's
+            // candidates for that group, kept only if it is in the group right now, is a draw from the group: the
+            // same distribution as the full pass below, at a few draws' cost instead of every endpoint's.
+            int drawn = strategy == Strategy.WEIGHTED_RANDOM
+                    ? drawFromGroup(view, s.bestTier, request.subset(), now, rng, true, -1)
+                    : betterOfTwoDrawn(view, s.bestTier, request.subset(), now, rng);
+            if (drawn >= 0) {
+                return drawn;
+            }
+            scan(view, s, request, now, rng, keep, false);
         }
-        int chosen = switch (settings.strategy()) {
-            case MAX_SCORE -> best;
-            case WEIGHTED_RANDOM -> weighted(s, count, bestTier, view, rng);
-            case POWER_OF_TWO -> twoChoices(s, count, bestTier, rng);
-        };
-        String[] endpoints = new String[Math.min(keep, count)];
-        endpoints[0] = view.endpoints[s.index[chosen]].address();
-        int filled = 1;
-        for (int k = 0; k < top && filled < endpoints.length; k++) {
-            if (s.top[k] != chosen) {
-                endpoints[filled++] = view.endpoints[s.index[s.top[k]]].address();
+        int p = strategy == Strategy.WEIGHTED_RANDOM
+                ? weighted(s, s.count, s.bestTier, view, rng)
+                : twoChoices(s, s.count, s.bestTier, rng);
+        return s.index[p];
+    }
+
+    private int betterOfTwoDrawn(PoolView view, int tier, Set<String> subset, long now, RandomGenerator rng) {
+        int a = drawFromGroup(view, tier, subset, now, rng, false, -1);
+        int b = a < 0 ? -1 : drawFromGroup(view, tier, subset, now, rng, false, a);
+        if (b < 0) {
+            return -1;
+        }
+        return effectiveScore(view, b) > effectiveScore(view, a) ? b : a;
+    }
+
+    /**
+     * An endpoint of group {@code tier} other than {@code except}, drawn from the view's group
+     * candidates uniformly or in proportion to weight; -1 when {@value #DRAWS} draws found none, and
+     * the caller then takes the full pass. A weighted draw is made on the published score and kept
+     * with the chance that the pending penalty leaves of its weight, which makes it a draw in
+     * proportion to the weight after the penalty.
+     */
+    private int drawFromGroup(PoolView view, int tier, Set<String> subset, long now, RandomGenerator rng,
+                              boolean weighted, int except) {
+        int[] members = view.groupMembers;
+        double[] cumulative = view.groupCumulativeWeight;
+        if (members.length == 0 || (weighted && !(cumulative[members.length - 1] > 0))) {
+            return -1;
+        }
+        for (int d = 0; d < DRAWS; d++) {
+            int i = members[weighted ? view.memberAtWeight(rng.nextDouble() * cumulative[members.length - 1])
+                    : rng.nextInt(members.length)];
+            if (i == except || view.expiresAtMs[i] <= now || !inSubset(view, i, subset) || tier(view, i, now) != tier) {
+                continue;
+            }
+            if (!weighted || view.pending.getPlain(i) == 0
+                    || rng.nextDouble() * view.score[i] < Math.max(effectiveScore(view, i), 0)) {
+                return i;
             }
         }
-        view.taken(s.index[chosen], now);
-        return new PickResult.Picked(List.of(endpoints));
+        return -1;
+    }
+
+    /** The published score less the pending penalty; LoRA affinity is not in play where this is asked. */
+    private double effectiveScore(PoolView view, int i) {
+        return view.score[i] - settings.pendingPenalty() * view.pending.getPlain(i);
+    }
+
+    private static boolean inSubset(PoolView view, int i, Set<String> subset) {
+        return subset.isEmpty() || subset.contains(view.endpoints[i].address()) || subset.contains(view.ips[i]);
+    }
+
+    /** The group of a fresh endpoint right now: PREFERRED or HAS_CAPACITY while it has capacity, else SATURATED. */
+    private static int tier(PoolView view, int i, long now) {
+        return view.loadOk[i] && view.inFlightBelow(i, view.maxInFlight[i]) && view.underRate(i, now)
+                ? (view.preferred[i] ? PREFERRED : HAS_CAPACITY) : SATURATED;
     }
 
     /** Inserts scratch position {@code p} into the kept list, ordered by group then score, if it is among the best {@code keep}. */
@@ -193,7 +274,7 @@ public final class ScorePicker implements Picker {
         for (int i = 0; i < view.endpoints.length; i++) {
             if (view.endpoints[i].health() != Endpoint.Health.HEALTHY || view.expiresAtMs[i] <= now) {
                 unusable++;
-            } else if (!subset.isEmpty() && !subset.contains(view.endpoints[i].address()) && !subset.contains(view.ips[i])) {
+            } else if (!inSubset(view, i, subset)) {
                 outsideSubset++;
             } else if (view.policies[i].drained()) {
                 drained++;
@@ -215,13 +296,15 @@ public final class ScorePicker implements Picker {
         }
     }
 
+    /** The view of this snapshot under the policies in force, worked out again only when either is a new instance. */
     private PoolView view(PoolSnapshot snapshot) {
+        BackendPolicies policySet = policies.get();
         PoolView view = views.get(snapshot.poolKey());
-        if (view != null && view.snapshot == snapshot) {
+        if (view != null && view.snapshot == snapshot && view.policySet == policySet) {
             return view;
         }
-        return views.compute(snapshot.poolKey(), (key, old) -> old != null && old.snapshot == snapshot ? old
-                : new PoolView(snapshot, policies.apply(key), settings, old));
+        return views.compute(snapshot.poolKey(), (key, old) -> old != null && old.snapshot == snapshot && old.policySet == policySet
+                ? old : new PoolView(snapshot, policySet, settings, old));
     }
 
     /** At random among the group, in proportion to score times capacity scaler; uniformly when every weight is zero. */
@@ -272,13 +355,18 @@ public final class ScorePicker implements Picker {
         return Math.max(s.score[p], 0) * view.policies[s.index[p]].capacityScale();
     }
 
-    /** Per-thread working arrays of one pick, grown to the largest pool seen. */
+    /** Per-thread working arrays of one pick, grown to the largest pool seen, and what the last scan found. */
     private static final class Scratch {
         int[] index = new int[0];
         int[] tier = new int[0];
         int[] members = new int[0];
         double[] score = new double[0];
         int[] top = new int[0];
+        int count;
+        int kept;
+        int bestTier;
+        int best;
+        boolean stoppedEarly;
 
         void ensure(int n, int keep) {
             if (index.length < n) {

@@ -1,15 +1,19 @@
 package io.inferpulse.routerfeed.policy;
 
 import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.runtime.config.Spelling;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -20,33 +24,60 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads GCPBackendPolicy manifests (networking.gke.io/v1), one YAML document each, as a user would
- * apply them, so a policy can be pasted from the cluster. Every problem names the file, the line and
- * the field. A field this reader does not know is an error, not ignored: Kubernetes prunes unknown
- * fields of a custom resource silently, so a misspelt {@code capacityScalarPercent} there would drop
- * the limit without a word.
+ * apply them, so a policy can be pasted from the cluster. Every problem names the source (the file
+ * and line), the field and what is wrong with it. A field this reader does not know is an error,
+ * not ignored: Kubernetes prunes unknown fields of a custom resource silently, so a misspelt
+ * {@code capacityScalarPercent} there would drop the limit without a word.
  */
 public final class BackendPolicyFile {
     static final String API_VERSION = "networking.gke.io/v1";
     static final String KIND = "GCPBackendPolicy";
+    /** The kinds of targetRef a picker's policy can name: a pool, or a pool imported from another cluster. */
+    static final Set<String> POOL_KINDS = Set.of("InferencePool", "GCPInferencePoolImport");
     private static final Set<String> SETTING_FIELDS = Set.of("backendPreference", "balancingMode",
             "capacityScalerPercent", "customMetrics", "maxInFlightPerEndpoint", "maxRatePerEndpoint");
 
-    private final Path file;
+    private final String source;
+    private final boolean lines;
     private final List<String> problems = new ArrayList<>();
 
-    private BackendPolicyFile(Path file) {
-        this.file = file;
+    private BackendPolicyFile(String source, boolean lines) {
+        this.source = source;
+        this.lines = lines;
     }
 
-    /** Every policy in the file; throws {@link ConfigException} listing every problem found. */
-    public static List<BackendPolicy> load(Path file) {
+    /**
+     * Every policy in the file, checked against each other (one policy per pool).
+     *
+     * @throws ConfigException listing every problem found, each with the file and line
+     */
+    public static BackendPolicies load(Path file) {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the backend policy file: " + e);
         }
-        return new BackendPolicyFile(file).read(text);
+        List<BackendPolicy> policies = new BackendPolicyFile(file.toString(), true).read(text);
+        try {
+            return BackendPolicies.of(policies);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * One policy from a document that did not come from a file (a resource read from the cluster),
+     * so problems name {@code source} and no line.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    static BackendPolicy parse(String source, String yaml) {
+        List<BackendPolicy> policies = new BackendPolicyFile(source, false).read(yaml);
+        if (policies.size() != 1) {
+            throw new ConfigException(source + ": expected one policy, found " + policies.size());
+        }
+        return policies.getFirst();
     }
 
     private List<BackendPolicy> read(String text) {
@@ -59,8 +90,8 @@ public final class BackendPolicyFile {
                 }
             }
         } catch (MarkedYAMLException e) {
-            throw new ConfigException(file + ":" + (e.getProblemMark() == null ? "?" : e.getProblemMark().getLine() + 1)
-                    + ": not valid YAML: " + e.getProblem());
+            problems.add(where(e.getProblemMark() == null ? -1 : e.getProblemMark().getLine()) + "not valid YAML: "
+                    + e.getProblem());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -75,39 +106,53 @@ public final class BackendPolicyFile {
         }
         expect(top, document, "apiVersion", API_VERSION);
         expect(top, document, "kind", KIND);
-        Map<String, Node> metadata = mapping(required(top, document, "metadata"), "metadata", null);
-        Map<String, Node> spec = mapping(required(top, document, "spec"), "spec", Set.of("targetRef", "default"));
+        Map<String, Node> metadata = mapping(required(top, document, "", "metadata"), "metadata", null);
+        Map<String, Node> spec = mapping(required(top, document, "", "spec"), "spec", Set.of("targetRef", "default"));
         if (metadata == null || spec == null) {
             return null;
         }
-        String name = text(required(metadata, top.get("metadata"), "name"), "metadata.name");
-        Map<String, Node> targetRef = mapping(required(spec, top.get("spec"), "targetRef"), "spec.targetRef",
+        String name = text(required(metadata, top.get("metadata"), "metadata", "name"), "metadata.name");
+        String namespace = metadata.containsKey("namespace") ? text(metadata.get("namespace"), "metadata.namespace") : "";
+        Map<String, Node> targetRef = mapping(required(spec, top.get("spec"), "spec", "targetRef"), "spec.targetRef",
                 Set.of("group", "kind", "name", "namespace"));
-        String target = targetRef == null ? null : text(required(targetRef, spec.get("targetRef"), "name"), "spec.targetRef.name");
+        String target = targetRef == null ? null
+                : text(required(targetRef, spec.get("targetRef"), "spec.targetRef", "name"), "spec.targetRef.name");
+        String targetKind = targetRef == null || !targetRef.containsKey("kind") ? null
+                : text(targetRef.get("kind"), "spec.targetRef.kind");
+        if (targetKind != null && !POOL_KINDS.contains(targetKind)) {
+            problem(targetRef.get("kind"), "spec.targetRef.kind", "'" + targetKind + "' is not a pool; the picker applies"
+                    + " policies that target one of " + new TreeSet<>(POOL_KINDS));
+            target = null;
+        }
         Node defaultNode = spec.get("default");
         BackendSettings defaults = BackendSettings.NONE;
         List<Scope> scopes = List.of();
+        List<ScopeNode> scopeNodes = List.of();
         if (defaultNode != null) {
-            Set<String> allowed = new java.util.HashSet<>(SETTING_FIELDS);
-            allowed.add("scopes");
-            Map<String, Node> fields = mapping(defaultNode, "spec.default", allowed);
+            Map<String, Node> fields = mapping(defaultNode, "spec.default", with(SETTING_FIELDS, "scopes"));
             if (fields != null) {
-                defaults = settings(fields, defaultNode, "spec.default");
-                scopes = scopes(fields.get("scopes"));
+                defaults = settings(fields, "spec.default");
+                scopeNodes = scopeNodes(fields.get("scopes"));
+                scopes = scopes(scopeNodes);
             }
         }
-        if (name == null || target == null || defaults == null || scopes == null) {
+        if (name == null || namespace == null || target == null || defaults == null || scopes == null) {
             return null;
         }
-        try {
-            return new BackendPolicy(name, target, defaults, scopes);
-        } catch (IllegalArgumentException e) {
-            problem(defaultNode, "spec.default.scopes", e.getMessage());
-            return null;
+        List<BackendPolicy.Conflict> conflicts = BackendPolicy.conflicts(defaults, scopes);
+        for (BackendPolicy.Conflict conflict : conflicts) {
+            problem(scopeNodes.get(conflict.scope()).fields().get(conflict.field()),
+                    "spec.default.scopes[" + conflict.scope() + "]." + conflict.field(),
+                    BackendPolicy.describe(name, scopes, conflict));
         }
+        return conflicts.isEmpty() ? new BackendPolicy(name, namespace, target, defaults, scopes) : null;
     }
 
-    private List<Scope> scopes(Node node) {
+    /** One entry of {@code spec.default.scopes}: its node, for the line, and its fields by name. */
+    private record ScopeNode(Node node, Map<String, Node> fields) {}
+
+    /** The entries of the scope list, or null when {@code node} is not a list of mappings. */
+    private List<ScopeNode> scopeNodes(Node node) {
         if (node == null) {
             return List.of();
         }
@@ -115,37 +160,54 @@ public final class BackendPolicyFile {
             problem(node, "spec.default.scopes", "expected a list of scopes");
             return null;
         }
-        List<Scope> scopes = new ArrayList<>();
-        boolean ok = true;
+        List<ScopeNode> all = new ArrayList<>();
         for (int i = 0; i < sequence.getValue().size(); i++) {
             Node item = sequence.getValue().get(i);
-            String path = "spec.default.scopes[" + i + "]";
-            Set<String> allowed = new java.util.HashSet<>(SETTING_FIELDS);
-            allowed.add("selector");
-            Map<String, Node> fields = mapping(item, path, allowed);
-            if (fields == null) {
-                ok = false;
-                continue;
+            Map<String, Node> fields = mapping(item, scopePath(i), with(SETTING_FIELDS, "selector"));
+            if (fields != null) {
+                all.add(new ScopeNode(item, fields));
             }
-            Map<String, Node> selectorNodes = mapping(required(fields, item, "selector"), path + ".selector", null);
-            BackendSettings settings = settings(fields, item, path);
-            if (selectorNodes == null || settings == null) {
-                ok = false;
-                continue;
-            }
-            Map<String, String> selector = new LinkedHashMap<>();
-            selectorNodes.forEach((label, value) -> selector.put(label, text(value, path + ".selector." + label)));
-            if (selector.isEmpty()) {
-                problem(item, path + ".selector", "a selector needs at least one cluster label");
-                ok = false;
-                continue;
-            }
-            scopes.add(new Scope(selector, settings));
         }
-        return ok ? scopes : null;
+        return all.size() == sequence.getValue().size() ? all : null;
     }
 
-    private BackendSettings settings(Map<String, Node> fields, Node at, String path) {
+    private List<Scope> scopes(List<ScopeNode> nodes) {
+        if (nodes == null) {
+            return null;
+        }
+        List<Scope> scopes = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Map<String, Node> fields = nodes.get(i).fields();
+            String path = scopePath(i);
+            Map<String, String> selector = selector(required(fields, nodes.get(i).node(), path, "selector"), path + ".selector");
+            BackendSettings settings = settings(fields, path);
+            if (selector != null && settings != null) {
+                scopes.add(new Scope(selector, settings));
+            }
+        }
+        return scopes.size() == nodes.size() ? scopes : null;
+    }
+
+    private Map<String, String> selector(Node node, String path) {
+        Map<String, Node> labels = mapping(node, path, null);
+        if (labels == null) {
+            return null;
+        }
+        if (labels.isEmpty()) {
+            problem(node, path, "a selector needs at least one cluster label");
+            return null;
+        }
+        Map<String, String> selector = new LinkedHashMap<>();
+        labels.forEach((label, value) -> {
+            String text = text(value, path + "." + label);
+            if (text != null) {
+                selector.put(label, text);
+            }
+        });
+        return selector.size() == labels.size() ? selector : null;
+    }
+
+    private BackendSettings settings(Map<String, Node> fields, String path) {
         int before = problems.size();
         if (fields.containsKey("customMetrics")) {
             problem(fields.get("customMetrics"), path + ".customMetrics", "custom metrics are not supported: endpoint"
@@ -180,7 +242,9 @@ public final class BackendPolicyFile {
             String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : String.valueOf(tuple.getKeyNode());
             String field = path.isEmpty() ? key : path + "." + key;
             if (allowed != null && !allowed.contains(key)) {
-                problem(tuple.getKeyNode(), field, "unknown field" + suggestion(key, allowed));
+                problem(tuple.getKeyNode(), field, "unknown field" + Spelling.closest(key, allowed)
+                        .map(known -> "; did you mean " + known + "?")
+                        .orElse("; expected one of " + new TreeSet<>(allowed)));
             } else if (fields.put(key, tuple.getValueNode()) != null) {
                 problem(tuple.getKeyNode(), field, "set twice");
             }
@@ -188,16 +252,16 @@ public final class BackendPolicyFile {
         return fields;
     }
 
-    private Node required(Map<String, Node> fields, Node parent, String key) {
+    private Node required(Map<String, Node> fields, Node parent, String path, String key) {
         Node node = fields == null ? null : fields.get(key);
         if (fields != null && node == null) {
-            problem(parent, key, "required");
+            problem(parent, path.isEmpty() ? key : path + "." + key, "required");
         }
         return node;
     }
 
     private void expect(Map<String, Node> fields, Node document, String key, String wanted) {
-        String actual = text(required(fields, document, key), key);
+        String actual = text(required(fields, document, "", key), key);
         if (actual != null && !actual.equals(wanted)) {
             problem(fields.get(key), key, "expected " + wanted + ", was " + actual);
         }
@@ -219,12 +283,13 @@ public final class BackendPolicyFile {
         if (value == null) {
             return null;
         }
-        try {
-            return Enum.valueOf(type, value);
-        } catch (IllegalArgumentException e) {
-            problem(node, path, "'" + value + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
-            return null;
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(value)) {
+                return constant;
+            }
         }
+        problem(node, path, "'" + value + "' is not one of " + Arrays.toString(type.getEnumConstants()));
+        return null;
     }
 
     private Integer integer(Node node, String path, int min, int max) {
@@ -262,37 +327,21 @@ public final class BackendPolicyFile {
     }
 
     private void problem(Node node, String field, String message) {
-        problems.add(file + ":" + (node == null ? "?" : node.getStartMark().getLine() + 1) + ": " + field + ": " + message);
+        problems.add(where(node == null ? -1 : node.getStartMark().getLine()) + field + ": " + message);
     }
 
-    /** A hint for a misspelt field: the known one at the smallest edit distance, if it is close. */
-    private static String suggestion(String key, Set<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String candidate : known) {
-            int distance = editDistance(key, candidate);
-            if (distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-        return best == null ? "; expected one of " + new java.util.TreeSet<>(known) : "; did you mean " + best + "?";
+    /** {@code source:line: } from a zero-based line, or {@code source: } where lines mean nothing. */
+    private String where(int line) {
+        return source + (lines ? ":" + (line < 0 ? "?" : String.valueOf(line + 1)) : "") + ": ";
     }
 
-    private static int editDistance(String a, String b) {
-        int[] row = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            row[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int above = row[j];
-                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.length()];
+    private static String scopePath(int index) {
+        return "spec.default.scopes[" + index + "]";
+    }
+
+    private static Set<String> with(Set<String> fields, String more) {
+        Set<String> all = new HashSet<>(fields);
+        all.add(more);
+        return all;
     }
 }

@@ -23,8 +23,9 @@ public record EndpointPolicy(boolean preferred, double capacityScale, int maxInF
         BackendSettings.BalancingMode mode = s.balancingMode();
         boolean inFlightCounts = mode == null || mode == BackendSettings.BalancingMode.IN_FLIGHT;
         boolean rateCounts = mode == null || mode == BackendSettings.BalancingMode.RATE;
+        // At least one slot while not drained: a scaled-down endpoint still takes requests, just fewer.
         int maxInFlight = inFlightCounts && s.maxInFlightPerEndpoint() != null
-                ? (int) Math.floor(s.maxInFlightPerEndpoint() * scale) : Integer.MAX_VALUE;
+                ? Math.max(1, (int) Math.floor(s.maxInFlightPerEndpoint() * scale)) : Integer.MAX_VALUE;
         double maxRate = rateCounts && s.maxRatePerEndpoint() != null
                 ? s.maxRatePerEndpoint() * scale : Double.POSITIVE_INFINITY;
         return new EndpointPolicy(s.backendPreference() == BackendSettings.Preference.PREFERRED, scale, maxInFlight, maxRate);

@@ -1,7 +1,9 @@
 package io.inferpulse.routerfeed.pick;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.policy.BackendPolicy;
 import io.inferpulse.routerfeed.policy.BackendSettings;
 import io.inferpulse.routerfeed.policy.Scope;
@@ -46,8 +48,10 @@ class ScorePickerTest {
 
     private ScorePicker picker(Strategy strategy, BackendPolicy policy) {
         SplittableRandom seeded = new SplittableRandom(42);
-        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> key.equals(POOL) ? snapshot.get() : null,
-                key -> policy, CLOCK, () -> seeded);
+        BackendPolicies policies = policy == null ? BackendPolicies.NONE : BackendPolicies.of(List.of(policy));
+        // No pending penalty unless a test is about it: the statistical checks draw many picks from one snapshot.
+        return new ScorePicker(PickerSettings.defaults().withStrategy(strategy).withPendingPenalty(0),
+                key -> key.equals(POOL) ? snapshot.get() : null, () -> policies, CLOCK, () -> seeded);
     }
 
     private static PickRequest request() {
@@ -65,6 +69,24 @@ class ScorePickerTest {
 
         assertThat(picked(picker(Strategy.MAX_SCORE).pick(request())))
                 .containsExactly("10.0.0.2:8000", "10.0.0.3:8000", "10.0.0.1:8000");
+    }
+
+    @Test
+    void shouldLowerTheScoreOfAnEndpointByItsPicksUntilTheScoresChange() {
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        SplittableRandom seeded = new SplittableRandom(1);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults().withPendingPenalty(0.1),
+                key -> snapshot.get(), () -> BackendPolicies.NONE, CLOCK, () -> seeded);
+
+        List<String> primaries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            primaries.add(picked(picker.pick(request())).getFirst());
+        }
+        pool(endpoint(1, 2.0), endpoint(2, 1.95), endpoint(3, 1.0));
+        primaries.add(picked(picker.pick(request())).getFirst());
+
+        // 2.0, then 1.95 > 1.9, then 1.9 > 1.85; a new snapshot carries scores that include those requests
+        assertThat(primaries).containsExactly("10.0.0.1:8000", "10.0.0.2:8000", "10.0.0.1:8000", "10.0.0.1:8000");
     }
 
     @Test
@@ -110,6 +132,58 @@ class ScorePickerTest {
 
         assertThat(counts).doesNotContainKey("10.0.0.1:8000");
         assertThat(counts.get("10.0.0.3:8000")).as("the best wins both pairs it is drawn in: 2/3").isBetween(1850, 2150);
+    }
+
+    @Test
+    void shouldDrawInProportionToScoreFromAPoolLargerThanTheAnswer() {
+        // Six endpoints and an answer of three: the pick draws from the group instead of weighing every endpoint.
+        pool(endpoint(1, 1.0), endpoint(2, 2.0), endpoint(3, 3.0), endpoint(4, 4.0), endpoint(5, 5.0), endpoint(6, 6.0));
+        ScorePicker picker = picker(Strategy.WEIGHTED_RANDOM);
+        Map<String, Integer> counts = new HashMap<>();
+
+        for (int i = 0; i < 21_000; i++) {
+            counts.merge(picked(picker.pick(request())).getFirst(), 1, Integer::sum);
+        }
+
+        for (int n = 1; n <= 6; n++) {
+            assertThat(counts.get("10.0.0." + n + ":8000")).as("score %d of 21", n).isCloseTo(n * 1000, withinPercentage(8));
+        }
+    }
+
+    @Test
+    void shouldWeighByTheScoreLeftAfterThePendingPenalty() {
+        SplittableRandom seeded = new SplittableRandom(5);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults().withStrategy(Strategy.WEIGHTED_RANDOM)
+                .withPendingPenalty(100), key -> snapshot.get(), () -> BackendPolicies.NONE, CLOCK, () -> seeded);
+
+        for (int round = 0; round < 50; round++) {
+            // A new snapshot each round: its scores include the earlier picks, so nothing is pending.
+            pool(endpoint(1, 10), endpoint(2, 20), endpoint(3, 30), endpoint(4, 40), endpoint(5, 50), endpoint(6, 60));
+            List<String> primaries = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                primaries.add(picked(picker.pick(request())).getFirst());
+            }
+
+            assertThat(primaries).as("one pending pick takes an endpoint's whole weight until the scores change")
+                    .doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void shouldTakeTheBetterOfTwoDistinctDrawsFromAPoolLargerThanTheAnswer() {
+        pool(endpoint(1, 1.0), endpoint(2, 2.0), endpoint(3, 3.0), endpoint(4, 4.0), endpoint(5, 5.0), endpoint(6, 6.0));
+        ScorePicker picker = picker(Strategy.POWER_OF_TWO);
+        Map<String, Integer> counts = new HashMap<>();
+
+        for (int i = 0; i < 15_000; i++) {
+            counts.merge(picked(picker.pick(request())).getFirst(), 1, Integer::sum);
+        }
+
+        assertThat(counts).as("the worst is never the better of two").doesNotContainKey("10.0.0.1:8000");
+        for (int n = 2; n <= 6; n++) {
+            // Of the 15 pairs, the n-th best of six wins the n-1 pairs with a worse one.
+            assertThat(counts.get("10.0.0." + n + ":8000")).as("rank %d", n).isCloseTo((n - 1) * 1000, withinPercentage(10));
+        }
     }
 
     @Test
@@ -174,7 +248,7 @@ class ScorePickerTest {
     void shouldApplyBackendPolicyScopes() {
         Map<String, String> west = Map.of("gke.io/region", "us-west2");
         Map<String, String> central = Map.of("gke.io/region", "us-central1");
-        BackendPolicy policy = new BackendPolicy("p", "vllm", BackendSettings.NONE, List.of(
+        BackendPolicy policy = new BackendPolicy("p", "", "vllm", BackendSettings.NONE, List.of(
                 new Scope(Map.of("gke.io/region", "us-west2"), new BackendSettings(null, null, 0, null, null)),
                 new Scope(Map.of("gke.io/region", "us-central1"), new BackendSettings(BackendSettings.Preference.PREFERRED,
                         BackendSettings.BalancingMode.IN_FLIGHT, null, 1, null))));
@@ -193,8 +267,32 @@ class ScorePickerTest {
     }
 
     @Test
+    void shouldApplyANewPolicySetWithoutANewSnapshotAndKeepInFlightCounts() {
+        Map<String, String> west = Map.of("gke.io/region", "us-west2");
+        pool(endpoint(1, 9.0, Endpoint.Health.HEALTHY, NOW.plusSeconds(2), Endpoint.Load.IDLE, west, List.of()),
+                endpoint(2, 1.0));
+        AtomicReference<BackendPolicies> policies = new AtomicReference<>(BackendPolicies.NONE);
+        ScorePicker picker = new ScorePicker(PickerSettings.defaults(), key -> snapshot.get(), policies::get, CLOCK,
+                () -> new SplittableRandom(1));
+        assertThat(picked(picker.pick(request())).getFirst()).isEqualTo("10.0.0.1:8000");
+
+        policies.set(BackendPolicies.of(List.of(new BackendPolicy("p", "llm", "vllm", BackendSettings.NONE, List.of(
+                new Scope(west, new BackendSettings(null, BackendSettings.BalancingMode.IN_FLIGHT, null, 1, null)))))));
+
+        assertThat(picked(picker.pick(request()))).as("the pick before the policy holds its one slot: saturated, spill over")
+                .containsExactly("10.0.0.2:8000", "10.0.0.1:8000");
+        picker.finished(POOL, "10.0.0.1:8000");
+        assertThat(picked(picker.pick(request())).getFirst()).isEqualTo("10.0.0.1:8000");
+
+        policies.set(BackendPolicies.of(List.of(new BackendPolicy("p", "llm", "vllm", BackendSettings.NONE, List.of(
+                new Scope(west, new BackendSettings(null, null, 0, null, null)))))));
+
+        assertThat(picked(picker.pick(request()))).as("drained by the newer policy").containsExactly("10.0.0.2:8000");
+    }
+
+    @Test
     void shouldHonourTheMaxRatePerEndpoint() {
-        BackendPolicy policy = new BackendPolicy("p", "vllm", new BackendSettings(null, null, null, null, 3.0), List.of());
+        BackendPolicy policy = new BackendPolicy("p", "", "vllm", new BackendSettings(null, null, null, null, 3.0), List.of());
         pool(endpoint(1, 2.0), endpoint(2, 1.0));
         ScorePicker picker = picker(Strategy.MAX_SCORE, policy);
         List<String> primaries = new ArrayList<>();
@@ -210,37 +308,61 @@ class ScorePickerTest {
     }
 
     @Test
-    void shouldNeverReturnAnUnhealthyStaleOrRemovedEndpoint() {
+    void shouldNeverReturnAnUnhealthyStaleRemovedDrainedOrOutOfSubsetEndpoint() {
+        // Random pools, swapped for another at random, picked from several times each (so in-flight counts, pending
+        // penalties and carried-over counters are in play), with random subset hints, LoRA requests and priorities.
         SplittableRandom random = new SplittableRandom(7);
+        Map<String, String> drainedCluster = Map.of("gke.io/cluster-name", "drained");
+        BackendPolicies policies = BackendPolicies.of(List.of(new BackendPolicy("p", "", "vllm", BackendSettings.NONE,
+                List.of(new Scope(drainedCluster, new BackendSettings(null, null, 0, null, null))))));
         for (Strategy strategy : Strategy.values()) {
-            ScorePicker picker = picker(strategy);
-            for (int round = 0; round < 500; round++) {
+            ScorePicker picker = new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> snapshot.get(),
+                    () -> policies, CLOCK, () -> random);
+            for (int round = 0; round < 400; round++) {
                 List<Endpoint> endpoints = new ArrayList<>();
-                Set<String> allowed = new java.util.HashSet<>();
-                for (int n = 0; n < 12; n++) {
-                    if (random.nextInt(4) == 0) {
+                Map<String, Boolean> mayTake = new HashMap<>();
+                int size = random.nextInt(1, 60);
+                for (int n = 0; n < size; n++) {
+                    if (random.nextInt(5) == 0) {
                         continue; // removed in this snapshot
                     }
-                    Endpoint.Health health = Endpoint.Health.values()[random.nextInt(3)];
-                    Instant expires = NOW.plusMillis(random.nextInt(-1000, 1000));
-                    Endpoint.Load load = new Endpoint.Load(random.nextInt(8), random.nextInt(8), random.nextDouble());
-                    endpoints.add(endpoint(n, random.nextDouble(), health, expires, load, Map.of(), List.of()));
-                    if (health == Endpoint.Health.HEALTHY && expires.isAfter(NOW)) {
-                        allowed.add("10.0.0." + n + ":8000");
+                    Endpoint.Health health = Endpoint.Health.values()[random.nextInt(4) % 3];
+                    Instant expires = NOW.plusMillis(random.nextInt(-500, 2000));
+                    Endpoint.Load load = new Endpoint.Load(random.nextInt(7), random.nextInt(8), random.nextDouble());
+                    boolean drained = random.nextInt(8) == 0;
+                    endpoints.add(endpoint(n, random.nextDouble(-0.5, 4), health, expires, load,
+                            drained ? drainedCluster : Map.of(), random.nextBoolean() ? List.of("sql-lora") : List.of()));
+                    if (health == Endpoint.Health.HEALTHY && expires.isAfter(NOW) && !drained) {
+                        mayTake.put("10.0.0." + n + ":8000", load.waiting() < 5 && load.kvCacheUsage() < 0.8);
                     }
                 }
                 snapshot.set(new PoolSnapshot(POOL, endpoints));
+                for (int pick = 0; pick < 5; pick++) {
+                    Set<String> subset = random.nextInt(4) == 0
+                            ? Set.of("10.0.0." + random.nextInt(size) + ":8000", "10.0.0." + random.nextInt(size)) : Set.of();
+                    Map<String, Boolean> allowed = new HashMap<>(mayTake);
+                    allowed.keySet().removeIf(a -> !subset.isEmpty() && !subset.contains(a) && !subset.contains(a.split(":")[0]));
+                    PickRequest request = new PickRequest(POOL, random.nextBoolean() ? "sql-lora" : "", random.nextInt(-1, 2), subset);
 
-                PickResult result = picker.pick(new PickRequest(POOL, "", random.nextInt(-1, 2), Set.of()));
+                    PickResult result = picker.pick(request);
 
-                if (result instanceof PickResult.Picked p) {
-                    assertThat(allowed).containsAll(p.endpoints());
-                    assertThat(p.endpoints()).doesNotHaveDuplicates();
-                    p.endpoints().forEach(e -> picker.finished(POOL, e));
-                } else if (result instanceof PickResult.Unavailable) {
-                    assertThat(allowed).isEmpty();
-                } else {
-                    assertThat(allowed).isNotEmpty();
+                    switch (result) {
+                        case PickResult.Picked p -> {
+                            assertThat(allowed.keySet()).containsAll(p.endpoints());
+                            assertThat(p.endpoints()).doesNotHaveDuplicates().hasSize(Math.min(3, allowed.size()));
+                            if (allowed.containsValue(true)) {
+                                assertThat(allowed.get(p.primary())).as("an endpoint with capacity is chosen first").isTrue();
+                            }
+                            if (random.nextBoolean()) {
+                                picker.finished(POOL, p.primary());
+                            }
+                        }
+                        case PickResult.Shed shed -> {
+                            assertThat(request.sheddable()).isTrue();
+                            assertThat(allowed).isNotEmpty().doesNotContainValue(true);
+                        }
+                        case PickResult.Unavailable unavailable -> assertThat(allowed).isEmpty();
+                    }
                 }
             }
         }

@@ -7,9 +7,10 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 /**
  * Event time of a pod sample is when its scrape completed ({@code sample_time}), not when ingest
  * happened to produce it, so stream time follows the pods however late or batched the producer was.
- * A record without a readable sample keeps its Kafka timestamp; the processor ignores it anyway.
+ * A record without a readable sample keeps its Kafka timestamp; the processors ignore or dead-letter it.
+ * Also the event time of the endpoint-scores job.
  */
-final class PodSampleTimeExtractor implements TimestampExtractor {
+public final class PodSampleTimeExtractor implements TimestampExtractor {
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {

@@ -2,42 +2,28 @@ package io.inferpulse.streams.request;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
-import java.nio.ByteBuffer;
+import io.inferpulse.streams.deadletter.RejectedRecords;
 import java.time.Instant;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Dead letters for access logs a request processor cannot count, written through the topology's
- * dead-letter sink so that they are committed together with the input offsets. The raw bytes are the
- * log in the access-log topic's own encoding, so the dead letter can be replayed onto it.
+ * Access logs a request processor cannot count: why, and their dead letters (see {@link RejectedRecords}).
+ * The endpoint-scores job judges its access logs by the same rules.
  */
-final class RejectedRequests {
-    private final String sourceTopic;
-    private final Serializer<AccessLog> serializer;
+public final class RejectedRequests {
+    private final RejectedRecords<AccessLog> records;
 
     RejectedRequests(String sourceTopic, Serializer<AccessLog> serializer) {
-        this.sourceTopic = sourceTopic;
-        this.serializer = serializer;
+        this.records = new RejectedRecords<>(sourceTopic, serializer);
     }
 
     Record<String, DeadLetter> deadLetter(String key, AccessLog log, String stage, String reason, long nowMs) {
-        byte[] raw = log == null ? new byte[0] : serializer.serialize(sourceTopic, log);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSource(sourceTopic)
-                .setStage(stage)
-                .setReason(reason)
-                .setRaw(ByteBuffer.wrap(raw))
-                .setRawTruncated(false)
-                .setReceivedAt(Instant.ofEpochMilli(nowMs))
-                .setAttributes(key == null ? Map.of() : Map.of("key", key))
-                .build();
-        return new Record<>(sourceTopic, letter, nowMs);
+        return records.deadLetter(key, log, stage, reason, nowMs);
     }
 
     /** Why a log keyed by pool cannot be counted at all, or null when it can. */
-    static String invalidPoolLog(String key, AccessLog log) {
+    public static String invalidPoolLog(String key, AccessLog log) {
         if (key == null) {
             return "access log without a key: the pool (cluster/namespace/pool) decides its partition and task";
         }

@@ -5,6 +5,7 @@ import io.inferpulse.routerfeed.pick.PickResult;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.routerfeed.pick.ScorePicker;
 import io.inferpulse.routerfeed.pick.Strategy;
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.table.Endpoint;
 import io.inferpulse.routerfeed.table.PoolSnapshot;
 import java.time.Clock;
@@ -78,7 +79,7 @@ public class PickBenchmark {
             snapshots[s] = new PoolSnapshot(POOL, list);
         }
         current = snapshots[0];
-        picker = new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> current, key -> null,
+        picker = new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> current, () -> BackendPolicies.NONE,
                 Clock.systemUTC());
         request = new PickRequest(POOL, "", 0, Set.of());
     }

@@ -1,0 +1,23 @@
+package io.inferpulse.app;
+
+import io.inferpulse.streams.score.ScoreConfig;
+import io.inferpulse.streams.score.ScoreService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "scores", mixinStandardHelpOptions = true,
+        description = "Run the endpoint-scores job: a routing score per endpoint from pod metrics and access logs, "
+                + "with STALE and FAILING health, published on change to the compacted inferpulse.endpoint-scores "
+                + "(read by the router-feed endpoint table).")
+final class ScoresCommand implements Callable<Integer> {
+    @Mixin
+    ServiceOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        ScoreConfig config = ScoreConfig.from(options.load("scores", ScoreConfig.parameters(),
+                ScoreConfig.passThroughPrefixes(), System.getenv()));
+        return Lifecycle.serve("scores", config.ops(), (meters, health) -> ScoreService.start(config, meters, health));
+    }
+}
