@@ -78,7 +78,10 @@ public final class ExtProcFixture implements AutoCloseable {
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             // Direct executor: answers are handled on the client's event loop, as Envoy's worker threads handle them.
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().directExecutor().build());
+            // No retry buffering: Envoy's ext_proc client does not replay a stream either, and the client's work
+            // shares the cores with the server's.
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().directExecutor()
+                    .disableRetry().build());
         }
         ExtProcFixture fixture = new ExtProcFixture(server, List.copyOf(channels));
         for (int i = 0; i < connections; i++) {
