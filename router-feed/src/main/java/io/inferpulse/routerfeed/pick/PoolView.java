@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the picks in that instant and ends when those requests finish.
  */
 final class PoolView {
+    /** Endpoints per block of {@link #blockBound}. */
+    static final int BLOCK = 16;
+
     final PoolSnapshot snapshot;
     /** The policies the view was worked out with: a new set makes the view stale as a new snapshot does. */
     final BackendPolicies policySet;
@@ -57,6 +60,16 @@ final class PoolView {
     final AtomicIntegerArray rateCount;
     /** Requests picked for each endpoint since this snapshot: not carried over, the next snapshot's scores include them. */
     final AtomicIntegerArray pending;
+    /** Score taken off per pending request. */
+    final double pendingPenalty;
+    /**
+     * Per block of {@value #BLOCK} consecutive endpoints of {@link #byScore}, a bound on their scores less the
+     * pending penalty (double bits): a scan skips a block that cannot enter the answer. Pending counts only grow
+     * within a view, so every value ever written stays a bound, however the writes of concurrent picks interleave.
+     */
+    final AtomicLongArray blockBound;
+    /** Each endpoint's position in {@link #byScore}; -1 for one that is not usable. */
+    private final int[] positionOf;
     private final Map<String, Integer> indexByAddress;
 
     PoolView(PoolSnapshot snapshot, BackendPolicies policySet, PickerSettings settings, PoolView previous) {
@@ -79,6 +92,7 @@ final class PoolView {
         rateSecond = new AtomicLongArray(n);
         rateCount = new AtomicIntegerArray(n);
         pending = new AtomicIntegerArray(n);
+        pendingPenalty = settings.pendingPenalty();
         indexByAddress = new HashMap<>(n * 2);
         // Endpoints of one cluster share their labels, so each distinct label set is resolved once.
         Map<Map<String, String>, EndpointPolicy> resolved = new HashMap<>();
@@ -127,6 +141,15 @@ final class PoolView {
             }
         }
         sortByScoreDescending(byScore, score);
+        positionOf = new int[n];
+        Arrays.fill(positionOf, -1);
+        blockBound = new AtomicLongArray((byScore.length + BLOCK - 1) / BLOCK);
+        for (int position = 0; position < byScore.length; position++) {
+            positionOf[byScore[position]] = position;
+            if (position % BLOCK == 0) {
+                blockBound.set(position / BLOCK, Double.doubleToRawLongBits(score[byScore[position]]));
+            }
+        }
         groupMembers = Arrays.copyOf(members, m);
         groupCumulativeWeight = new double[m];
         double total = 0;
@@ -201,9 +224,17 @@ final class PoolView {
         return max == Double.POSITIVE_INFINITY || rateSecond.get(i) != nowMs / 1000 || rateCount.get(i) < max;
     }
 
+    /** The bound on the scores less pending penalty of the endpoints in block {@code block} of {@link #byScore}. */
+    double blockBound(int block) {
+        return Double.longBitsToDouble(blockBound.getPlain(block));
+    }
+
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
         pending.incrementAndGet(i);
+        if (pendingPenalty > 0 && positionOf[i] >= 0) {
+            lowerBlockBound(positionOf[i] / BLOCK);
+        }
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
             long counted = rateSecond.get(i);
@@ -212,6 +243,20 @@ final class PoolView {
             }
             rateCount.incrementAndGet(i);
         }
+    }
+
+    /**
+     * Works the block's bound out again after a pick raised a pending count in it. Reads that miss a
+     * concurrent pick's count only make the bound higher, which is still a bound.
+     */
+    private void lowerBlockBound(int block) {
+        int end = Math.min(byScore.length, (block + 1) * BLOCK);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int position = block * BLOCK; position < end; position++) {
+            int i = byScore[position];
+            max = Math.max(max, score[i] - pendingPenalty * pending.getPlain(i));
+        }
+        blockBound.setPlain(block, Double.doubleToRawLongBits(max));
     }
 
     void released(int i) {

@@ -120,10 +120,13 @@ public final class ScorePicker implements Picker {
      * sampling (each of k tied ends up chosen with 1/k).
      *
      * <p>Endpoints are scanned best published score first. With {@code mayStop} (no LoRA affinity in
-     * play, which could lift a later score) the scan ends once the kept list is full of endpoints in
-     * the best group there can be and the next published score is below the last kept one: the
-     * pending penalty only lowers scores, so nothing later can enter the list or tie with the best.
-     * Then only the endpoints scanned are in scratch, and {@link Scratch#stoppedEarly} says so.
+     * play, which could lift a later score), once the kept list is full of endpoints in the best group
+     * there can be, the scan ends at the first published score below the last kept one (the pending
+     * penalty only lowers scores, so nothing later can enter the list or tie with the best) and skips
+     * every block whose bound after pending penalties is below it: after many picks on one snapshot
+     * the penalties flatten the top scores, and without the bounds a max-score pick would look at
+     * every endpoint above that level. Then not every endpoint is in scratch, and
+     * {@link Scratch#stoppedEarly} says so.
      */
     private void scan(PoolView view, Scratch s, PickRequest request, long now, RandomGenerator rng, int keep, boolean mayStop) {
         Set<String> subset = request.subset();
@@ -140,10 +143,19 @@ public final class ScorePicker implements Picker {
         int best = -1;
         int ties = 0;
         boolean stopped = false;
-        for (int i : order) {
-            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[s.top[keep - 1]]) {
-                stopped = true;
-                break;
+        for (int position = 0; position < order.length; position++) {
+            int i = order[position];
+            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible) {
+                double last = s.score[s.top[keep - 1]];
+                if (scores[i] < last) {
+                    stopped = true;
+                    break;
+                }
+                if (position % PoolView.BLOCK == 0 && view.blockBound(position / PoolView.BLOCK) < last) {
+                    stopped = true;
+                    position += PoolView.BLOCK - 1;
+                    continue;
+                }
             }
             if (expiresAtMs[i] <= now || !inSubset(view, i, subset)) {
                 continue;
