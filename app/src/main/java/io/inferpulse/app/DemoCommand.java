@@ -3,14 +3,21 @@ package io.inferpulse.app;
 import io.inferpulse.autoscaler.metrics.MetricsApiConfig;
 import io.inferpulse.autoscaler.metrics.MetricsApiService;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
+import io.inferpulse.app.routing.PickerRouting;
+import io.inferpulse.app.routing.RoutingTally;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
+import io.inferpulse.routerfeed.pick.PickerSettings;
+import io.inferpulse.routerfeed.pick.ScorePicker;
+import io.inferpulse.routerfeed.pick.Strategy;
+import io.inferpulse.routerfeed.table.EndpointTable;
 import io.inferpulse.runtime.config.ConfigParsers;
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.runtime.ops.MeterRegistries;
 import io.inferpulse.runtime.ops.OpsServer;
@@ -53,8 +60,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run everything in one process: a Kafka broker, a schema registry, a simulated fleet of vLLM "
-                + "servers, ingest, the streams jobs, alert evaluation and the notifier, with a live view of every pool "
-                + "and of the alert notifications a load spike causes.")
+                + "servers whose gateway routes through the picker, ingest, the streams jobs (pool stats, endpoint scores), "
+                + "alert evaluation, the notifier and the external metrics API, with a live view of every pool, of request "
+                + "latency against a round-robin twin of the fleet on the same load, and of the alert notifications a load "
+                + "spike causes.")
 final class DemoCommand implements Callable<Integer> {
     /** The seed rules with {@code for: 30s}, so that a spike shows a whole alert cycle in minutes. */
     private static final String DEMO_RULES = "demo-alerts.yaml";
@@ -67,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     FleetOptions fleetOptions;
 
-    @Option(names = "--scrape-interval", defaultValue = "1s", description = "Scrape interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scrape-interval", defaultValue = "200ms", description = "Scrape interval (default ${DEFAULT-VALUE}; "
+            + "the scores the picker routes on are this old at most, plus the pipeline's tens of milliseconds).")
     String scrapeInterval;
 
     @Option(names = "--http-port", defaultValue = "9400",
@@ -97,6 +107,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--scale-down-window", defaultValue = "60s",
             description = "Scale-down stabilization window (default ${DEFAULT-VALUE}; Kubernetes' default is 5m).")
     String scaleDownWindow;
+
+    @Option(names = "--strategy", defaultValue = "max-score",
+            description = "How the picker chooses: max-score, weighted-random or power-of-two (default ${DEFAULT-VALUE}).")
+    String strategy;
 
     @Option(names = "--spike-pool", defaultValue = "pool-0", description = "Pool the load spike hits (default ${DEFAULT-VALUE}).")
     String spikePool;
@@ -131,6 +145,12 @@ final class DemoCommand implements Callable<Integer> {
         if (!(autoscaleTarget > 0 && autoscaleTarget <= 1)) {
             throw new ParameterException(spec.commandLine(), "--autoscale-target: must be in (0, 1], was " + autoscaleTarget);
         }
+        Strategy picking;
+        try {
+            picking = ConfigParsers.enumOf(Strategy.class).parse(strategy);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--strategy: " + e.getMessage());
+        }
         Path dir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("inferpulse-demo-");
         Lifecycle life = new Lifecycle();
 
@@ -146,12 +166,30 @@ final class DemoCommand implements Callable<Integer> {
         var health = new HealthChecks();
         OpsServer ops = life.add(OpsServer.start("demo", "127.0.0.1", httpPort, meters, health));
 
-        out.println("Starting " + fleetOptions.pools + " x " + fleetOptions.pods + " simulated vLLM servers...");
+        out.println("Starting the endpoint table and the picker...");
+        KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
+        TopicSetup.ensure(kafka, Topics.SPECS);
+        EndpointTable table = life.add(EndpointTable.start(kafka, "inferpulse-demo-picker", meters, health));
+        PickerRouting routing = new PickerRouting(ScorePicker.create(PickerSettings.defaults().withStrategy(picking),
+                table::snapshot, Clock.systemUTC()), IngestConfig.CLUSTER.defaultValue().orElseThrow());
+
+        out.println("Starting " + fleetOptions.pools + " x " + fleetOptions.pods + " simulated vLLM servers, and a twin "
+                + "fleet routed round robin on the same load...");
         Path accessLog = dir.resolve("access-log.ndjson");
         SimulateCommand.AccessLogFile log = life.add(SimulateCommand.AccessLogFile.open(accessLog));
-        FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(), log::write));
+        RoutingTally pickerLatency = new RoutingTally();
+        RoutingTally roundRobinLatency = new RoutingTally();
+        FleetSimulator fleet = life.add(new FleetSimulator(fleetOptions.config(routing), routing.finishing(line -> {
+            pickerLatency.accept(line);
+            log.write(line);
+        })));
+        routing.bind(fleet.endpoints());
+        // Same configuration and seed, so the same arrivals and request sizes; only the routing differs.
+        FleetSimulator twin = life.add(new FleetSimulator(fleetOptions.config(), roundRobinLatency));
         fleetOptions.scaleToStart(fleet);
+        fleetOptions.scaleToStart(twin);
         fleet.start();
+        twin.start();
 
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());
@@ -177,10 +215,13 @@ final class DemoCommand implements Callable<Integer> {
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         IngestService ingest = life.add(IngestService.start(ingestConfig, meters, health, Clock.systemUTC()));
-        // Discovery's part: scrape the pods that run, again after every scale.
-        Runnable followScale = () -> ingest.setTargets(fleet.activeEndpoints().stream().map(e -> new ScrapeTarget(
-                new PodIdentity(ingestConfig.cluster(), e.namespace(), e.pool(), e.pod(), e.address(), Map.of()),
-                e.metricsUri())).toList());
+        // Discovery's part: scrape the pods that run, again after every scale; the twin runs as many.
+        Runnable followScale = () -> {
+            ingest.setTargets(fleet.activeEndpoints().stream().map(e -> new ScrapeTarget(
+                    new PodIdentity(ingestConfig.cluster(), e.namespace(), e.pool(), e.pod(), e.address(), Map.of()),
+                    e.metricsUri())).toList());
+            fleetOptions.config().poolNames().forEach(pool -> twin.scale(pool, fleet.replicas(pool)));
+        };
         followScale.run();
         life.add(PoolStatsService.start(streamsConfig, meters, health));
         life.add(ScoreService.start(ScoreConfig.of(scoreSettings), meters, health));
@@ -210,6 +251,10 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Topics           %s -> %s, %s; access log -> %s -> %s, %s, %s, %s%n", Topics.POD_METRICS,
                 Topics.POOL_STATS, Topics.ENDPOINT_SCORES, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS,
                 Topics.ERROR_DETAILS, Topics.ENDPOINT_SCORES);
+        out.printf("  Routing          every request asks the picker (%s), which reads %s; a round-robin twin fleet "
+                + "serves the same load%s%n", strategy, Topics.ENDPOINT_SCORES, fleetOptions.slowPods == 0
+                ? " (with pods all alike the two stay close: try --slow-pods 1)"
+                : "; " + fleetOptions.slowPods + " pod(s) per pool at " + Math.round(100 * fleetOptions.slowShare) + " % speed in both");
         out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
                 Topics.ALERTS);
         out.printf("  Metrics API      %s (external.metrics.k8s.io, self-signed, no authentication), e.g.%n", metricsApi.url());
@@ -243,6 +288,7 @@ final class DemoCommand implements Callable<Integer> {
                     spikeStart.toSeconds(), spikeLength.toSeconds());
             scheduler.schedule(() -> {
                 fleet.spike(spikePool, spikeFactor, spikeLength);
+                twin.spike(spikePool, spikeFactor, spikeLength);
                 events.stream().printf("load spike: %s at %s times its load for %d s%n", spikePool, spikeFactor,
                         spikeLength.toSeconds());
             }, spikeStart.toMillis(), TimeUnit.MILLISECONDS);
@@ -258,7 +304,7 @@ final class DemoCommand implements Callable<Integer> {
         Thread renderer = Thread.ofPlatform().name("demo-view").daemon().start(() -> {
             try {
                 while (true) {
-                    view.render(out, terminal, fleet::arrivalRate, events);
+                    view.render(out, terminal, fleet::arrivalRate, routingLines(pickerLatency, roundRobinLatency, routing), events);
                     Thread.sleep(refresh);
                 }
             } catch (InterruptedException e) {
@@ -268,6 +314,20 @@ final class DemoCommand implements Callable<Integer> {
         life.add(renderer::interrupt);
         life.awaitShutdown(limit);
         return 0;
+    }
+
+    /** Request latency of the fleet against its round-robin twin since the start, as their gateways log it. */
+    private String[] routingLines(RoutingTally picker, RoutingTally roundRobin, PickerRouting routing) {
+        RoutingTally.Figures p = picker.figures();
+        RoutingTally.Figures r = roundRobin.figures();
+        return new String[] {
+                String.format("%-28s %9s %7s %8s %8s %8s", "ROUTING (latency since start)", "requests", "errors", "p50", "p90", "p99"),
+                String.format("%-28s %9d %7d %7.2fs %7.2fs %7.2fs", "picker (" + strategy + ")", p.requests(), p.errors(),
+                        p.p50(), p.p90(), p.p99()),
+                String.format("%-28s %9d %7d %7.2fs %7.2fs %7.2fs", "round robin (twin fleet)", r.requests(), r.errors(),
+                        r.p50(), r.p90(), r.p99()),
+                String.format("picker answered %d requests, %d went round robin (no score yet, or no picked pod could "
+                        + "queue)", routing.picked(), routing.fellBack())};
     }
 
     private Duration option(String name, String value) {

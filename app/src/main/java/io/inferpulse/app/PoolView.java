@@ -34,10 +34,10 @@ final class PoolView implements AutoCloseable {
     }
 
     /**
-     * Draws the table; {@code load} gives the simulated arrival rate of a pool, for context. On a
+     * Draws the table and the routing comparison under it; {@code load} gives the simulated arrival rate of a pool, for context. On a
      * terminal the latest events stay under the table; elsewhere each is printed once.
      */
-    void render(PrintWriter out, boolean terminal, ToDoubleFunction<String> load, EventFeed events) {
+    void render(PrintWriter out, boolean terminal, ToDoubleFunction<String> load, String[] routing, EventFeed events) {
         Map<String, PoolStats> pools = new TreeMap<>(latest);
         StringBuilder b = new StringBuilder();
         if (terminal && linesDrawn > 0) {
@@ -57,6 +57,10 @@ final class PoolView implements AutoCloseable {
                 s.getAverageKvCacheUtilization() == null ? "-" : String.format("%.1f %%", 100 * s.getAverageKvCacheUtilization()),
                 fmt(s.getAverageQueueSize()), fmt(s.getAverageRunningRequests()), s.getTotalQueueSize(),
                 load.applyAsDouble(s.getPool()), (now - s.getComputedAt().toEpochMilli()) / 1000.0)));
+        line(b, terminal, "");
+        for (String text : routing) {
+            line(b, terminal, text);
+        }
         int notificationLines = 0;
         if (terminal) {
             List<String> recent = events.recent();
@@ -70,7 +74,7 @@ final class PoolView implements AutoCloseable {
         }
         out.print(b);
         out.flush();
-        linesDrawn = 1 + Math.max(1, pools.size()) + notificationLines;
+        linesDrawn = 1 + Math.max(1, pools.size()) + 1 + routing.length + notificationLines;
     }
 
     private static void line(StringBuilder b, boolean terminal, String text) {

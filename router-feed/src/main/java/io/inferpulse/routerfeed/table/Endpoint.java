@@ -17,11 +17,17 @@ import java.util.Objects;
  * @param score weighted score, higher is better
  * @param parts each scorer's value before weighting, by scorer name
  * @param clusterLabels the labels backend-policy scopes select on
+ * @param load the raw gauges at sample time, which saturation is judged on
  * @param expiresAt after this instant the score no longer describes the endpoint
  */
 public record Endpoint(String key, String address, String pod, String poolKey, double score, Map<String, Double> parts,
-                       Health health, Map<String, String> clusterLabels, List<String> loraAdapters, Instant sampleTime,
-                       Instant expiresAt) {
+                       Health health, Map<String, String> clusterLabels, List<String> loraAdapters, Load load,
+                       Instant sampleTime, Instant expiresAt) {
+
+    /** Queue, running requests and KV-cache use 0..1 as the pod reported them. */
+    public record Load(double waiting, double running, double kvCacheUsage) {
+        public static final Load IDLE = new Load(0, 0, 0);
+    }
 
     /** Whether the picker may choose the endpoint. */
     public enum Health {
@@ -39,6 +45,7 @@ public record Endpoint(String key, String address, String pod, String poolKey, d
         Objects.requireNonNull(pod, "pod");
         Objects.requireNonNull(poolKey, "poolKey");
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(load, "load");
         Objects.requireNonNull(sampleTime, "sampleTime");
         Objects.requireNonNull(expiresAt, "expiresAt");
         parts = Map.copyOf(parts);
@@ -55,6 +62,8 @@ public record Endpoint(String key, String address, String pod, String poolKey, d
         List<String> adapters = s.getLoraAdapters().stream().map(CharSequence::toString).toList();
         return new Endpoint(key, s.getAddress().toString(), s.getPod().toString(),
                 Topics.poolKey(s.getCluster().toString(), s.getNamespace().toString(), s.getPool().toString()),
-                s.getScore(), parts, Health.valueOf(s.getHealth().name()), labels, adapters, s.getSampleTime(), s.getExpiresAt());
+                s.getScore(), parts, Health.valueOf(s.getHealth().name()), labels, adapters,
+                new Load(s.getRequestsWaiting(), s.getRequestsRunning(), s.getKvCacheUsageRatio()), s.getSampleTime(),
+                s.getExpiresAt());
     }
 }

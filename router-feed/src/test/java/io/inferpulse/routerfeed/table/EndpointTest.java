@@ -35,6 +35,7 @@ class EndpointTest {
                 .setCluster("gke-eu").setNamespace("llm").setPool("vllm").setPod("vllm-0").setAddress("10.0.0.7:8000")
                 .setScore(0.8).setParts(Map.of("queue", 0.6, "kv-cache", 1.0)).setHealth(EndpointHealth.STALE)
                 .setClusterLabels(Map.of("gke.io/zone", "europe-west4-a")).setLoraAdapters(List.of("sql-lora"))
+                .setRequestsWaiting(3).setRequestsRunning(5).setKvCacheUsageRatio(0.4)
                 .setSampleTime(sampled).setExpiresAt(sampled.plusSeconds(2))
                 .build());
 
@@ -42,7 +43,7 @@ class EndpointTest {
 
         assertThat(endpoint).isEqualTo(new Endpoint("gke-eu/llm/vllm-0:8000", "10.0.0.7:8000", "vllm-0", "gke-eu/llm/vllm",
                 0.8, Map.of("queue", 0.6, "kv-cache", 1.0), Endpoint.Health.STALE, Map.of("gke.io/zone", "europe-west4-a"),
-                List.of("sql-lora"), sampled, sampled.plusSeconds(2)));
+                List.of("sql-lora"), new Endpoint.Load(3, 5, 0.4), sampled, sampled.plusSeconds(2)));
         assertThat(endpoint.parts().get("queue")).isEqualTo(0.6);
         assertThat(endpoint.clusterLabels().get("gke.io/zone")).isEqualTo("europe-west4-a");
     }

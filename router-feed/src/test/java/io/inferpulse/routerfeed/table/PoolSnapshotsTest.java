@@ -15,7 +15,7 @@ class PoolSnapshotsTest {
         String cluster = poolKey.substring(0, poolKey.indexOf('/'));
         Instant sampled = Instant.parse("2026-01-01T00:00:00Z");
         return new Endpoint(cluster + "/ns/" + pod + ":8000", "10.0.0." + pod.substring(pod.indexOf('-') + 1) + ":8000", pod, poolKey, score,
-                Map.of("queue", score), Endpoint.Health.HEALTHY, Map.of("gke.io/zone", "z1"), List.of(), sampled,
+                Map.of("queue", score), Endpoint.Health.HEALTHY, Map.of("gke.io/zone", "z1"), List.of(), Endpoint.Load.IDLE, sampled,
                 sampled.plusSeconds(2));
     }
 

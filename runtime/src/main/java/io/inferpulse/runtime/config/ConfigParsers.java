@@ -117,6 +117,22 @@ public final class ConfigParsers {
         };
     }
 
+    /** A decimal number from {@code min} to {@code max}, both included. */
+    public static ConfigParser<Double> doubleBetween(double min, double max) {
+        return text -> {
+            double v;
+            try {
+                v = Double.parseDouble(text.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a number", e);
+            }
+            if (!(v >= min && v <= max)) {
+                throw new IllegalArgumentException(v + " is not between " + min + " and " + max);
+            }
+            return v;
+        };
+    }
+
     public static <E extends Enum<E>> ConfigParser<E> enumOf(Class<E> type) {
         return text -> {
             for (E e : type.getEnumConstants()) {
