@@ -1,6 +1,8 @@
 package io.inferpulse.app;
 
 import io.inferpulse.app.bench.AccessLogBenchmark;
+import io.inferpulse.app.bench.ExtProcBenchmark;
+import io.inferpulse.app.bench.FreshnessBenchmark;
 import io.inferpulse.app.bench.MetricsApiBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
@@ -11,7 +13,9 @@ import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.routerfeed.pick.PickerSettings;
@@ -24,7 +28,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
                 BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
-                BenchCommand.MetricsApi.class, BenchCommand.Routing.class, BenchCommand.Jmh.class})
+                BenchCommand.MetricsApi.class, BenchCommand.Freshness.class, BenchCommand.Routing.class,
+                BenchCommand.ExtProc.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -207,18 +212,84 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            System.out.printf("fleet: %d pools x %d pods, %d per pool at %.0f %% speed; load %.1f times the demo's %.1f "
+                    + "requests/s per pod%n", fleet.pools, fleet.pods, fleet.slowPods, 100 * fleet.slowShare, load,
+                    FleetConfig.DEMO_RPS_PER_POD);
             PickerSettings picking = PickerSettings.defaults().withStrategy(ConfigParsers.enumOf(Strategy.class).parse(strategy));
-            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet.pods,
+            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart,
                     ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
                     ConfigParsers.POSITIVE_DURATION.parse(warmup), ConfigParsers.POSITIVE_DURATION.parse(duration));
             return 0;
         }
     }
 
+    @Command(name = "ext-proc", mixinStandardHelpOptions = true,
+            description = {"The Endpoint Picker Protocol server on loopback at a fixed rate: each request its own ext_proc "
+                    + "stream (headers, chat body, destination, response through, close), the real score picker over an "
+                    + "in-memory pool, no Kafka.",
+                    "Open loop: latency counts from when a request was due, so stalls are charged to every request they "
+                            + "delayed. Prints p50/p90/p99/p99.9 until the destination arrived and for the whole stream."})
+    static final class ExtProc implements Callable<Integer> {
+        @Option(names = "--rate", defaultValue = "2000", description = "Requests/s (default ${DEFAULT-VALUE}).")
+        int rate;
+
+        @Option(names = "--duration", defaultValue = "30s", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Option(names = "--warmup", defaultValue = "10s", description = "Run before measuring (default ${DEFAULT-VALUE}).")
+        String warmup;
+
+        @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints in the pool (default ${DEFAULT-VALUE}).")
+        int endpoints;
+
+        @Option(names = "--connections", defaultValue = "2", description = "HTTP/2 connections the requests are spread "
+                + "over, as a gateway keeps a few to its EPP (default ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Override
+        public Integer call() throws Exception {
+            new ExtProcBenchmark(System.out).run(rate, ConfigParsers.POSITIVE_DURATION.parse(duration),
+                    ConfigParsers.DURATION.parse(warmup), endpoints, connections);
+            return 0;
+        }
+    }
+
+    @Command(name = "freshness", mixinStandardHelpOptions = true,
+            description = "Pod samples through ingest's publisher, the embedded broker and the endpoint-scores job into a "
+                    + "router-feed endpoint table: for each sample, the time until the table's snapshot shows it "
+                    + "(p50/p90/p99/max).")
+    static final class Freshness implements Callable<Integer> {
+        @Option(names = "--pools", defaultValue = "10", description = "Pools (default ${DEFAULT-VALUE}).")
+        int pools;
+
+        @Option(names = "--pods", defaultValue = "10", description = "Pods per pool (default ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--hz", defaultValue = "1", description = "Samples per pod per second (default ${DEFAULT-VALUE}).")
+        double hz;
+
+        @Option(names = "--seconds", defaultValue = "30", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Seconds sent before measuring (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A setting of the endpoint-scores job, e.g. --set streams.commit.interval.ms=100 (repeatable).")
+        Map<String, String> settings = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            new FreshnessBenchmark(pools, pods, settings, System.out).run(hz, seconds, warmup);
+            return 0;
+        }
+    }
+
     @Command(name = "jmh", mixinStandardHelpOptions = true,
             customSynopsis = "inferpulse bench jmh [-hV] [REGEX] [-- JMH-ARGS...]",
-            description = {"JMH microbenchmarks of the ingest hot path: Prometheus text parsing, the vLLM mapping and "
-                    + "the pod-metrics Avro serdes (classes in io.inferpulse.app.bench.jmh).",
+            description = {"JMH microbenchmarks of the hot paths: ingest's Prometheus text parsing, vLLM mapping and "
+                    + "pod-metrics Avro serdes, the picker's pick and the ext_proc round trip (classes in "
+                    + "io.inferpulse.app.bench.jmh).",
                     "Defaults for a 2-core machine, each overridden by its JMH option: " + JmhLauncher.DEFAULTS_TEXT
                             + ". The whole default run takes about 3 minutes.",
                     "Examples: bench jmh Parse -- -prof gc;  bench jmh -- -l;  bench jmh -- -h (JMH's options)."})

@@ -17,6 +17,7 @@ import io.inferpulse.routerfeed.pick.Strategy;
 import io.inferpulse.routerfeed.table.EndpointTable;
 import io.inferpulse.runtime.config.ConfigParsers;
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.runtime.ops.MeterRegistries;
 import io.inferpulse.runtime.ops.OpsServer;
@@ -167,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println("Starting the endpoint table and the picker...");
         KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
+        TopicSetup.ensure(kafka, Topics.SPECS);
         EndpointTable table = life.add(EndpointTable.start(kafka, "inferpulse-demo-picker", meters, health));
         PickerRouting routing = new PickerRouting(ScorePicker.create(PickerSettings.defaults().withStrategy(picking),
                 table::snapshot, Clock.systemUTC()), IngestConfig.CLUSTER.defaultValue().orElseThrow());
@@ -249,8 +251,10 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Topics           %s -> %s, %s; access log -> %s -> %s, %s, %s, %s%n", Topics.POD_METRICS,
                 Topics.POOL_STATS, Topics.ENDPOINT_SCORES, Topics.ACCESS_LOGS, Topics.POOL_STATS, Topics.MODEL_STATS,
                 Topics.ERROR_DETAILS, Topics.ENDPOINT_SCORES);
-        out.printf("  Routing          every request of the fleet asks the picker (%s) on %s read from %s; its "
-                + "round-robin twin serves the same load%n", strategy, Topics.ENDPOINT_SCORES, Topics.ENDPOINT_SCORES);
+        out.printf("  Routing          every request asks the picker (%s), which reads %s; a round-robin twin fleet "
+                + "serves the same load%s%n", strategy, Topics.ENDPOINT_SCORES, fleetOptions.slowPods == 0
+                ? " (with pods all alike the two stay close: try --slow-pods 1)"
+                : "; " + fleetOptions.slowPods + " pod(s) per pool at " + Math.round(100 * fleetOptions.slowShare) + " % speed in both");
         out.printf("  Alerts           rules in %s -> %s -> notifier, console receiver (events below)%n", rules,
                 Topics.ALERTS);
         out.printf("  Metrics API      %s (external.metrics.k8s.io, self-signed, no authentication), e.g.%n", metricsApi.url());
@@ -322,8 +326,8 @@ final class DemoCommand implements Callable<Integer> {
                         p.p50(), p.p90(), p.p99()),
                 String.format("%-28s %9d %7d %7.2fs %7.2fs %7.2fs", "round robin (twin fleet)", r.requests(), r.errors(),
                         r.p50(), r.p90(), r.p99()),
-                String.format("picker answered %d requests, %d went round robin while no score was usable", routing.picked(),
-                        routing.fellBack())};
+                String.format("picker answered %d requests, %d went round robin (no score yet, or no picked pod could "
+                        + "queue)", routing.picked(), routing.fellBack())};
     }
 
     private Duration option(String name, String value) {

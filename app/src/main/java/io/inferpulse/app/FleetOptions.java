@@ -26,6 +26,14 @@ final class FleetOptions {
     @Option(names = "--max-pods", description = "Pods each pool can scale out to (default: twice --pods).")
     Integer maxPods;
 
+    @Option(names = "--slow-pods", defaultValue = "0", description = "Pods per pool that run slower than the rest, e.g. "
+            + "on an older or throttled GPU (default ${DEFAULT-VALUE}).")
+    int slowPods;
+
+    @Option(names = "--slow-share", defaultValue = "0.5", description = "Speed of the slow pods as a share of the others' "
+            + "(default ${DEFAULT-VALUE}).")
+    double slowShare;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulated load (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -57,8 +65,21 @@ final class FleetOptions {
                 .arrivalProfile(ArrivalProfile.demo(FleetConfig.DEMO_RPS_PER_POD * pods * loadFactor)).seed(seed).pod(pod).routingPolicy(routing).build();
     }
 
-    /** Starts every pool at {@code --pods}; the pods above it wait for a scale-out. */
+    /**
+     * Starts every pool at {@code --pods}, the pods above it waiting for a scale-out, and slows down the first
+     * {@code --slow-pods} pods of every pool.
+     */
     void scaleToStart(FleetSimulator fleet) {
-        config().poolNames().forEach(pool -> fleet.scale(pool, pods));
+        if (slowPods < 0 || slowPods > pods) {
+            throw new ParameterException(spec.commandLine(), "--slow-pods must be from 0 to --pods (" + pods + "), was " + slowPods);
+        }
+        if (!(slowShare > 0 && slowShare <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--slow-share must be in (0, 1], was " + slowShare);
+        }
+        for (String pool : config().poolNames()) {
+            fleet.scale(pool, pods);
+            fleet.endpoints().stream().filter(e -> e.pool().equals(pool)).limit(slowPods)
+                    .forEach(e -> fleet.slowDown(e.pod(), slowShare));
+        }
     }
 }

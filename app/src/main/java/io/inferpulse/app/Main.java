@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "inferpulse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Telemetry, alerting and autoscaling for LLM inference gateways, on Kafka.",
         subcommands = {DemoCommand.class, IngestCommand.class, StreamsCommand.class, ScoresCommand.class, AlertsCommand.class,
-                NotifyCommand.class, AutoscalerCommand.class, RulesCommand.class, BrokerCommand.class, RegistryCommand.class,
-                SimulateCommand.class, BenchCommand.class})
+                NotifyCommand.class, AutoscalerCommand.class, PickerCommand.class, RulesCommand.class, BrokerCommand.class,
+                RegistryCommand.class, SimulateCommand.class, BenchCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
 

@@ -1,5 +1,6 @@
 package io.inferpulse.app;
 
+import static io.inferpulse.app.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -9,14 +10,6 @@ import picocli.CommandLine;
 
 /** {@code inferpulse autoscaler metrics-api}: what a user sees when the service cannot start. */
 class MetricsApiCommandTest {
-    private static String run(int expectedExit, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(args)).as(err.toString()).isEqualTo(expectedExit);
-        return err.toString();
-    }
-
     @Test
     void shouldRefuseACertificateWithoutItsKey() {
         // Nothing listens on port 1: the settings are judged before any connection is tried.

@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -48,14 +49,13 @@ public final class RoutingBenchmark {
 
     /**
      * @param configFor the fleet's configuration with the given gateway routing
-     * @param pods pods each pool runs
+     * @param shape scales a new fleet's pools to the pods they run and slows down any slow pods, alike in both fleets
      */
-    public void run(Function<RoutingPolicy, FleetConfig> configFor, int pods, Duration scrapeInterval, PickerSettings picking,
-                    Duration warmup, Duration measured) throws Exception {
+    public void run(Function<RoutingPolicy, FleetConfig> configFor, Consumer<FleetSimulator> shape, Duration scrapeInterval,
+                    PickerSettings picking, Duration warmup, Duration measured) throws Exception {
         Path dir = Files.createTempDirectory("inferpulse-bench-routing-");
-        FleetConfig shape = configFor.apply(RoutingPolicy.roundRobin());
-        out.printf("bench routing: %d pools x %d pods, %s picking vs round robin, scrape every %d ms, warm-up %d s, "
-                        + "measured %d s, %d cores, JVM %s%n", shape.poolNames().size(), pods,
+        out.printf("bench routing: %s picking vs round robin, scrape every %d ms, warm-up %d s, measured %d s, %d cores, "
+                        + "JVM %s%n",
                 picking.strategy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), scrapeInterval.toMillis(),
                 warmup.toSeconds(), measured.toSeconds(), Runtime.getRuntime().availableProcessors(), Runtime.version());
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
@@ -85,10 +85,8 @@ public final class RoutingBenchmark {
                      FleetSimulator picked = new FleetSimulator(configFor.apply(routing), routing.finishing(pickerTally));
                      IngestService ingest = IngestService.start(ingestConfig, meters, health, Clock.systemUTC())) {
                     routing.bind(picked.endpoints());
-                    for (String pool : shape.poolNames()) {
-                        roundRobin.scale(pool, pods);
-                        picked.scale(pool, pods);
-                    }
+                    shape.accept(roundRobin);
+                    shape.accept(picked);
                     ingest.setTargets(picked.activeEndpoints().stream().map(e -> new ScrapeTarget(
                             new PodIdentity(ingestConfig.cluster(), e.namespace(), e.pool(), e.pod(), e.address(), Map.of()),
                             e.metricsUri())).toList());

@@ -277,6 +277,23 @@ public final class FleetSimulator implements AutoCloseable {
         server(podName).stop();
     }
 
+    /**
+     * Makes the pod prefill and decode at {@code share} of the configured rates from now on, like a pod on an older or
+     * throttled GPU, or one sharing its node with a noisy neighbour; 1 restores it.
+     */
+    public void slowDown(String podName, double share) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("share must be in (0, 1], was " + share);
+        }
+        synchronized (lock) {
+            PodModel pod = podsByName.get(podName);
+            if (pod == null) {
+                throw new IllegalArgumentException("no pod named " + podName);
+            }
+            pod.speed(share);
+        }
+    }
+
     /** Serves the pod's metrics again, on the same port as before. */
     public void start(String podName) {
         server(podName).start();

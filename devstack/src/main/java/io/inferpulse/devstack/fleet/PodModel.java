@@ -39,6 +39,8 @@ final class PodModel {
     private long preemptions;
 
     private volatile PodSnapshot published;
+    /** Share of the configured prefill and decode rates the pod achieves. */
+    private double speed = 1.0;
 
     PodModel(String namespace, String pool, String name, String model, FleetConfig.Pod config,
              double unixTimeSeconds) {
@@ -68,6 +70,10 @@ final class PodModel {
                 Math.min(1.0, kvTokensInUse() / config.kvCapacityTokens()), finishedStop + finishedLength);
     }
 
+    void speed(double share) {
+        speed = share;
+    }
+
     void enqueue(InferenceRequest request) {
         waiting.addLast(new Sequence(Objects.requireNonNull(request)));
     }
@@ -77,7 +83,7 @@ final class PodModel {
      * queue. Requests admitted here start prefilling on the next step.
      */
     void step(long nowNanos, double seconds, Consumer<Completion> completions) {
-        double decodeRate = config.decodeTokensPerSecond()
+        double decodeRate = speed * config.decodeTokensPerSecond()
                 / (1 + config.decodeContention() * Math.max(0, running.size() - 1));
         Iterator<Sequence> batch = running.iterator();
         while (batch.hasNext()) {
@@ -159,7 +165,7 @@ final class PodModel {
                 return;
             }
             waiting.removeFirst();
-            head.prefillSecondsLeft = head.kvTokens() / config.prefillTokensPerSecond();
+            head.prefillSecondsLeft = head.kvTokens() / (speed * config.prefillTokensPerSecond());
             running.add(head);
             used += head.kvTokens();
         }

@@ -43,6 +43,27 @@ class FleetLoadModelTest {
     }
 
     @Test
+    void aSlowedDownPodServesTheSameLoadMoreSlowly() {
+        // given two pods sharing a steady load round robin, one at half speed
+        FleetConfig config = manualFleet().podsPerPool(2)
+                .workload(fixedSizes(500, 200))
+                .arrivalProfile(ArrivalProfile.constant(4))
+                .build();
+        try (FleetSimulator fleet = new FleetSimulator(config, line -> { })) {
+            String slow = fleet.endpoints().get(0).pod();
+            String normal = fleet.endpoints().get(1).pod();
+            fleet.slowDown(slow, 0.5);
+
+            // when
+            fleet.advance(Duration.ofSeconds(60));
+
+            // then it holds more requests at once, each taking twice as long
+            assertThat(fleet.snapshot(slow).running()).isGreaterThan(fleet.snapshot(normal).running());
+            assertThat(fleet.snapshot(slow).completed()).isLessThan(fleet.snapshot(normal).completed());
+        }
+    }
+
+    @Test
     void kvCacheUsageGrowsWithRunningRequestsAndWithTheirLength() {
         // given an idle pod whose requests are 1000 prompt tokens and 400 output tokens
         FleetConfig config = manualFleet().workload(fixedSizes(1000, 400)).build();

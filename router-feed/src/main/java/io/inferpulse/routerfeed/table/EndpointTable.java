@@ -87,6 +87,11 @@ public final class EndpointTable implements AutoCloseable {
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.ENDPOINT_SCORES, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                // Without partitions the table would be ready at once and stay empty for good.
+                throw new IllegalStateException("topic " + Topics.ENDPOINT_SCORES + " does not exist on "
+                        + kafka.bootstrapServers() + "; the scores job creates it when it starts");
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             endAtStart = Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(30)));

@@ -6,18 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.EndpointHealth;
 import io.inferpulse.avro.EndpointScore;
-import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
-import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.routerfeed.ScoresStack;
 import io.inferpulse.runtime.kafka.KafkaSettings;
-import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
-import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
-import io.inferpulse.schemas.registry.SchemaRegistryClients;
-import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +37,7 @@ import org.junit.jupiter.api.Test;
 class EndpointTableIT {
     private static final Instant SAMPLED = Instant.parse("2026-01-01T00:00:00Z");
 
-    private static EmbeddedKafkaBroker broker;
-    private static DevSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    private static ScoresStack stack;
     private static KafkaProducer<String, EndpointScore> producer;
     private static KafkaProducer<String, byte[]> rawProducer;
     private static TopicTail<String, DeadLetter> deadLetterTail;
@@ -56,11 +48,8 @@ class EndpointTableIT {
 
     @BeforeAll
     static void startStack() {
-        broker = EmbeddedKafkaBroker.start();
-        registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0));
-        client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka().registryConfig()));
-        TopicSetup.ensure(kafka(), Topics.SPECS);
-        Topics topics = new Topics(new AvroSerdes(client));
+        stack = ScoresStack.start();
+        Topics topics = stack.topics();
         Topic<String, EndpointScore> scores = topics.endpointScores();
         producer = new KafkaProducer<>(kafka().clientConfig("it-scores"), scores.keySerde().serializer(), scores.valueSerde().serializer());
         rawProducer = new KafkaProducer<>(kafka().clientConfig("it-raw"), new StringSerializer(), new ByteArraySerializer());
@@ -73,13 +62,11 @@ class EndpointTableIT {
         deadLetterTail.close();
         rawProducer.close();
         producer.close();
-        client.close();
-        registry.close();
-        broker.close();
+        stack.close();
     }
 
     private static KafkaSettings kafka() {
-        return KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
+        return stack.kafka();
     }
 
     private static EndpointScore score(String cluster, String pool, String pod, double score, EndpointHealth health) {

@@ -1,0 +1,110 @@
+package io.inferpulse.app.bench;
+
+import io.grpc.Status;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The Endpoint Picker Protocol server at a fixed request rate, as a gateway loads it: requests start
+ * on a fixed schedule (open loop), each its own ext_proc stream, spread over a few HTTP/2
+ * connections, many in flight at once; the real {@code ScorePicker} picks from an in-memory pool.
+ *
+ * <p>Latency counts from when a request was due, not when it was sent, so a stall of the sender or
+ * the server is charged to every request it delayed (coordinated omission). Two figures: until the
+ * destination arrived (what a request waits before the gateway sends it upstream), and until the
+ * stream closed after the response went through.
+ */
+public final class ExtProcBenchmark {
+    private final PrintStream out;
+
+    public ExtProcBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    public void run(int rate, Duration duration, Duration warmup, int endpoints, int connections) throws Exception {
+        if (rate < 1 || rate > 1_000_000 || endpoints < 1 || connections < 1) {
+            throw new IllegalArgumentException("--rate must be 1..1000000, --endpoints and --connections at least 1; got rate "
+                    + rate + ", endpoints " + endpoints + ", connections " + connections);
+        }
+        out.printf("bench ext-proc: %,d requests/s for %d s after %d s warm-up, pool of %d endpoints, %d connection(s), "
+                        + "%d cores, JVM %s%n", rate, duration.toSeconds(), warmup.toSeconds(), endpoints, connections,
+                Runtime.getRuntime().availableProcessors(), Runtime.version());
+        try (ExtProcFixture fixture = ExtProcFixture.start(endpoints, connections)) {
+            long gap = 1_000_000_000L / rate;
+            int warm = (int) (warmup.toNanos() / gap);
+            int measured = (int) (duration.toNanos() / gap);
+            long[] routed = new long[measured];
+            long[] whole = new long[measured];
+            AtomicInteger errors = new AtomicInteger();
+            AtomicInteger inFlight = new AtomicInteger();
+            int[] maxInFlight = {0};
+            CountDownLatch done = new CountDownLatch(warm + measured);
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpuAtStart = 0;
+            long start = System.nanoTime() + 10_000_000;
+            for (int i = 0; i < warm + measured; i++) {
+                if (i == warm) {
+                    cpuAtStart = os.getProcessCpuTime();
+                }
+                long due = start + i * gap;
+                while (System.nanoTime() < due) {
+                    // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
+                    LockSupport.parkNanos(Math.min(due - System.nanoTime(), 100_000));
+                }
+                int slot = i - warm;
+                maxInFlight[0] = Math.max(maxInFlight[0], inFlight.incrementAndGet());
+                fixture.exchange(i, new ExtProcFixture.Exchange.Listener() {
+                    @Override
+                    public void routed(long nanoTime, String destination) {
+                        if (slot >= 0) {
+                            routed[slot] = nanoTime - due;
+                        }
+                    }
+
+                    @Override
+                    public void ended(long nanoTime, Status status) {
+                        if (!status.isOk()) {
+                            errors.incrementAndGet();
+                        } else if (slot >= 0) {
+                            whole[slot] = nanoTime - due;
+                        }
+                        inFlight.decrementAndGet();
+                        done.countDown();
+                    }
+                });
+            }
+            long sent = System.nanoTime();
+            if (!done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(done.getCount() + " conversations unfinished 60 s after the last was sent");
+            }
+            double cores = (os.getProcessCpuTime() - cpuAtStart) / (double) (System.nanoTime() - start - warm * gap);
+            double seconds = (sent - start - warm * gap) / 1e9;
+            out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once, "
+                    + "process CPU %.2f cores (client and server)%n", measured, seconds, measured / seconds, errors.get(),
+                    maxInFlight[0], cores);
+            print("until the destination arrived", routed);
+            print("whole conversation (response through, stream closed)", whole);
+        }
+    }
+
+    private void print(String what, long[] latencies) {
+        long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
+        out.printf("%s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", what, ms(sorted, 0.50),
+                ms(sorted, 0.90), ms(sorted, 0.99), ms(sorted, 0.999), ms(sorted, 1.0));
+    }
+
+    private static double ms(long[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+}

@@ -1,0 +1,74 @@
+package io.inferpulse.routerfeed.epp;
+
+import io.inferpulse.routerfeed.pick.Picker;
+import io.inferpulse.routerfeed.pick.PickerSettings;
+import io.inferpulse.routerfeed.pick.ScorePicker;
+import io.inferpulse.routerfeed.table.EndpointTable;
+import io.inferpulse.runtime.kafka.TopicSetup;
+import io.inferpulse.runtime.ops.HealthChecks;
+import io.inferpulse.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The picker as a service, what {@code inferpulse picker} runs: the endpoint table reading the
+ * endpoint-scores topic, the score picker over it, and the Endpoint Picker Protocol server answering
+ * a gateway for one InferencePool. gRPC health is SERVING once the table has caught up.
+ */
+public final class PickerService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PickerService.class);
+
+    private final EndpointTable table;
+    private final EppServer server;
+
+    private PickerService(EndpointTable table, EppServer server) {
+        this.table = table;
+        this.server = server;
+    }
+
+    /** Creates the endpoint-scores topic if it is missing (compacted), starts reading it and starts serving. */
+    public static PickerService start(EppSettings settings, PickerSettings picking, MeterRegistry meters, HealthChecks health) {
+        TopicSetup.ensure(settings.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.ENDPOINT_SCORES)).toList());
+        EndpointTable table = EndpointTable.start(settings.kafka(), settings.clientId(), meters, health);
+        try {
+            Picker picker = ScorePicker.create(picking, table::snapshot, Clock.systemUTC());
+            LOG.info("Picking for {} with {}, {} fallback(s)", settings.pool().key(), picking.strategy(), picking.fallbacks());
+            return new PickerService(table, EppServer.start(settings, picker, table::ready, meters));
+        } catch (IOException e) {
+            closeTable(table);
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeTable(table);
+            throw e;
+        }
+    }
+
+    /** The ext_proc port (the one bound when 0 was asked for). */
+    public int port() {
+        return server.port();
+    }
+
+    public int healthPort() {
+        return server.healthPort();
+    }
+
+    /** Drains the server first, so that streams still open are answered from a table that is still read. */
+    @Override
+    public void close() {
+        server.close();
+        closeTable(table);
+    }
+
+    private static void closeTable(EndpointTable table) {
+        try {
+            table.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while closing the endpoint table");
+        }
+    }
+}
