@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * What a pick needs of one pool snapshot, worked out once when the table swaps the snapshot rather
  * than on every request: endpoints in arrays, expiry in epoch milliseconds, each endpoint's resolved
- * backend policy, and the counters its limits are checked against.
+ * backend policy, the tree of bounds a pick searches, the group a weighted or two-choice pick draws
+ * from, and the counters limits and pending penalties are checked against.
  *
  * <p>Counters are carried over from the previous view by address, so a swap does not forget the
  * requests in flight. A pick racing with a swap may count on the old view; the drift is bounded by
@@ -39,7 +40,11 @@ final class PoolView {
     final double[] score;
     final int[] maxInFlight;
     final double[] maxRate;
-    /** The usable endpoints, best score first: a max-score pick can stop once nothing later can win. */
+    /**
+     * The usable endpoints, best published score first: the leaves of the tree of bounds, in order,
+     * so that endpoints of like score share subtrees and a search reaches the best few through few
+     * nodes (unsorted leaves cost a search more than the sort costs a new view).
+     */
     final int[] byScore;
     /** Every LoRA adapter loaded somewhere in the pool: when a request names none of them, scores keep their order. */
     final Set<String> adapters;
@@ -65,9 +70,10 @@ final class PoolView {
      * A tree of bounds (double bits) in heap order: node 1 is the root, node k's children are 2k and
      * 2k+1, leaf {@code leaves + p} is position p of {@link #byScore}. A leaf holds the endpoint's score
      * less its pending penalty (minus infinity for an endpoint over the saturation thresholds, once
-     * seen expired, and for padding), an inner node the largest below it. Pending counts only grow within a view and an expired endpoint stays expired,
-     * so a value, once written, stays a bound however the writes of concurrent picks interleave: a
-     * write worked out from reads that missed a concurrent pick is only looser.
+     * seen expired, and for padding), an inner node the largest below it. Pending counts only grow
+     * within a view and an expired endpoint stays expired, so a value, once written, stays a bound
+     * however the writes of concurrent picks interleave: a write worked out from reads that missed a
+     * concurrent pick is only looser.
      */
     private final AtomicLongArray bounds;
     /** Each endpoint's position in {@link #byScore}; -1 for one that is not usable. */
