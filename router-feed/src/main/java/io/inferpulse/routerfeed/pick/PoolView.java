@@ -17,16 +17,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * What a pick needs of one pool snapshot, worked out once when the table swaps the snapshot rather
  * than on every request: endpoints in arrays, expiry in epoch milliseconds, each endpoint's resolved
- * backend policy, and the counters its limits are checked against.
+ * backend policy, the tree of bounds a pick searches, the group a weighted or two-choice pick draws
+ * from, and the counters limits and pending penalties are checked against.
  *
  * <p>Counters are carried over from the previous view by address, so a swap does not forget the
  * requests in flight. A pick racing with a swap may count on the old view; the drift is bounded by
  * the picks in that instant and ends when those requests finish.
  */
 final class PoolView {
-    /** Endpoints per block of {@link #blockBound}. */
-    static final int BLOCK = 16;
-
     final PoolSnapshot snapshot;
     /** The policies the view was worked out with: a new set makes the view stale as a new snapshot does. */
     final BackendPolicies policySet;
@@ -42,7 +40,11 @@ final class PoolView {
     final double[] score;
     final int[] maxInFlight;
     final double[] maxRate;
-    /** The usable endpoints, best score first: a max-score pick can stop once nothing later can win. */
+    /**
+     * The usable endpoints, best published score first: the leaves of the tree of bounds, in order,
+     * so that endpoints of like score share subtrees and a search reaches the best few through few
+     * nodes (unsorted leaves cost a search more than the sort costs a new view).
+     */
     final int[] byScore;
     /** Every LoRA adapter loaded somewhere in the pool: when a request names none of them, scores keep their order. */
     final Set<String> adapters;
@@ -62,12 +64,18 @@ final class PoolView {
     final AtomicIntegerArray pending;
     /** Score taken off per pending request. */
     final double pendingPenalty;
+    /** Leaves of {@link #bounds}: the positions of {@link #byScore}, rounded up to a power of two. */
+    final int leaves;
     /**
-     * Per block of {@value #BLOCK} consecutive endpoints of {@link #byScore}, a bound on their scores less the
-     * pending penalty (double bits): a scan skips a block that cannot enter the answer. Pending counts only grow
-     * within a view, so every value ever written stays a bound, however the writes of concurrent picks interleave.
+     * A tree of bounds (double bits) in heap order: node 1 is the root, node k's children are 2k and
+     * 2k+1, leaf {@code leaves + p} is position p of {@link #byScore}. A leaf holds the endpoint's score
+     * less its pending penalty (minus infinity for an endpoint over the saturation thresholds, once
+     * seen expired, and for padding), an inner node the largest below it. Pending counts only grow
+     * within a view and an expired endpoint stays expired, so a value, once written, stays a bound
+     * however the writes of concurrent picks interleave: a write worked out from reads that missed a
+     * concurrent pick is only looser.
      */
-    final AtomicLongArray blockBound;
+    private final AtomicLongArray bounds;
     /** Each endpoint's position in {@link #byScore}; -1 for one that is not usable. */
     private final int[] positionOf;
     private final Map<String, Integer> indexByAddress;
@@ -143,12 +151,20 @@ final class PoolView {
         sortByScoreDescending(byScore, score);
         positionOf = new int[n];
         Arrays.fill(positionOf, -1);
-        blockBound = new AtomicLongArray((byScore.length + BLOCK - 1) / BLOCK);
+        leaves = Integer.highestOneBit(Math.max(1, byScore.length - 1)) << (byScore.length > 1 ? 1 : 0);
+        double[] tree = new double[2 * leaves];
+        Arrays.fill(tree, Double.NEGATIVE_INFINITY);
         for (int position = 0; position < byScore.length; position++) {
             positionOf[byScore[position]] = position;
-            if (position % BLOCK == 0) {
-                blockBound.set(position / BLOCK, Double.doubleToRawLongBits(score[byScore[position]]));
-            }
+            // Saturated by load for the whole view: never what settles an answer, so the search need not meet it.
+            tree[leaves + position] = loadOk[byScore[position]] ? score[byScore[position]] : Double.NEGATIVE_INFINITY;
+        }
+        for (int node = leaves - 1; node >= 1; node--) {
+            tree[node] = Math.max(tree[2 * node], tree[2 * node + 1]);
+        }
+        bounds = new AtomicLongArray(tree.length);
+        for (int node = 1; node < tree.length; node++) {
+            bounds.setPlain(node, Double.doubleToRawLongBits(tree[node]));
         }
         groupMembers = Arrays.copyOf(members, m);
         groupCumulativeWeight = new double[m];
@@ -224,16 +240,21 @@ final class PoolView {
         return max == Double.POSITIVE_INFINITY || rateSecond.get(i) != nowMs / 1000 || rateCount.get(i) < max;
     }
 
-    /** The bound on the scores less pending penalty of the endpoints in block {@code block} of {@link #byScore}. */
-    double blockBound(int block) {
-        return Double.longBitsToDouble(blockBound.getPlain(block));
+    /** The bound on the scores less pending penalty of the endpoints below {@code node} of the tree. */
+    double bound(int node) {
+        return Double.longBitsToDouble(bounds.getPlain(node));
+    }
+
+    /** The endpoint at {@code position} was seen expired: no search of this view needs to come to it again. */
+    void retire(int position) {
+        setBound(position, Double.NEGATIVE_INFINITY);
     }
 
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
         pending.incrementAndGet(i);
-        if (pendingPenalty > 0 && positionOf[i] >= 0) {
-            lowerBlockBound(positionOf[i] / BLOCK);
+        if (pendingPenalty > 0 && positionOf[i] >= 0 && loadOk[i]) {
+            setBound(positionOf[i], score[i] - pendingPenalty * pending.getPlain(i));
         }
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
@@ -245,18 +266,13 @@ final class PoolView {
         }
     }
 
-    /**
-     * Works the block's bound out again after a pick raised a pending count in it. Reads that miss a
-     * concurrent pick's count only make the bound higher, which is still a bound.
-     */
-    private void lowerBlockBound(int block) {
-        int end = Math.min(byScore.length, (block + 1) * BLOCK);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int position = block * BLOCK; position < end; position++) {
-            int i = byScore[position];
-            max = Math.max(max, score[i] - pendingPenalty * pending.getPlain(i));
+    /** Sets the leaf of {@code position} and works out the bounds above it again. */
+    private void setBound(int position, double value) {
+        int node = leaves + position;
+        bounds.setPlain(node, Double.doubleToRawLongBits(value));
+        for (node /= 2; node >= 1; node /= 2) {
+            bounds.setPlain(node, Double.doubleToRawLongBits(Math.max(bound(2 * node), bound(2 * node + 1))));
         }
-        blockBound.setPlain(block, Double.doubleToRawLongBits(max));
     }
 
     void released(int i) {

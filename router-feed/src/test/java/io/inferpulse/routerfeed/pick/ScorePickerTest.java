@@ -100,17 +100,18 @@ class ScorePickerTest {
 
     @Test
     void shouldPickTheBestScoresAfterPendingPenaltiesWhateverTheScanSkips() {
-        // Many picks on one snapshot flatten the top scores; the scan skips blocks by their bounds. Every answer must
-        // still be the best three by score less penalty, as a plain sort of all endpoints says.
+        // Many picks on one snapshot flatten the top scores, and the search passes over what its bounds rule out. Every
+        // answer must still be the best three with capacity by score less penalty, as a plain sort of them says.
         SplittableRandom random = new SplittableRandom(11);
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, Double> published = new HashMap<>();
         for (int n = 0; n < 300; n++) {
             boolean expired = random.nextInt(10) == 0;
-            Endpoint e = endpoint(n, random.nextDouble(0, 4), Endpoint.Health.HEALTHY,
-                    expired ? NOW : NOW.plusSeconds(2), Endpoint.Load.IDLE, Map.of(), List.of());
+            boolean saturated = random.nextInt(10) == 0;
+            Endpoint e = endpoint(n, random.nextDouble(0, 4), Endpoint.Health.HEALTHY, expired ? NOW : NOW.plusSeconds(2),
+                    saturated ? new Endpoint.Load(9, 4, 0.5) : Endpoint.Load.IDLE, Map.of(), List.of());
             endpoints.add(e);
-            if (!expired) {
+            if (!expired && !saturated) {
                 published.put(e.address(), e.score());
             }
         }
