@@ -1,5 +1,6 @@
 package io.inferpulse.app;
 
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.inferpulse.routerfeed.epp.EppSettings;
 import io.inferpulse.routerfeed.epp.PickerService;
 import io.inferpulse.routerfeed.pick.PickerSettings;
@@ -68,7 +69,8 @@ final class PickerCommand implements Callable<Integer> {
         Configuration config = options.load("picker", parameters, EppSettings.passThroughPrefixes(), System.getenv());
         EppSettings settings = EppSettings.from(config);
         PickerSettings picking = PickerSettings.from(config);
-        return Lifecycle.serve("picker", settings.ops(), (meters, health) -> PickerService.start(settings, picking, meters, health));
+        return Lifecycle.serve("picker", settings.ops(), (meters, health) -> PickerService.start(settings, picking,
+                () -> new KubernetesClientBuilder().build(), meters, health));
     }
 
     private void put(ConfigParameter<?> parameter, String value) {

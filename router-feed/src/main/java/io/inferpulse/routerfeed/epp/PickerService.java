@@ -3,6 +3,7 @@ package io.inferpulse.routerfeed.epp;
 import io.inferpulse.routerfeed.pick.Picker;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.routerfeed.pick.ScorePicker;
+import io.inferpulse.routerfeed.policy.PolicySource;
 import io.inferpulse.routerfeed.table.EndpointTable;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
@@ -10,7 +11,9 @@ import io.inferpulse.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,26 +26,42 @@ public final class PickerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PickerService.class);
 
     private final EndpointTable table;
+    private final PolicySource policies;
     private final EppServer server;
 
-    private PickerService(EndpointTable table, EppServer server) {
+    private PickerService(EndpointTable table, PolicySource policies, EppServer server) {
         this.table = table;
+        this.policies = policies;
         this.server = server;
     }
 
-    /** Creates the endpoint-scores topic if it is missing (compacted), starts reading it and starts serving. */
-    public static PickerService start(EppSettings settings, PickerSettings picking, MeterRegistry meters, HealthChecks health) {
+    /**
+     * Creates the endpoint-scores topic if it is missing (compacted), opens the backend policies (a file,
+     * or the cluster's GCPBackendPolicy resources through {@code kubernetes}, asked only then), starts
+     * reading the topic and starts serving.
+     */
+    public static PickerService start(EppSettings settings, PickerSettings picking, Supplier<KubernetesClient> kubernetes,
+                                      MeterRegistry meters, HealthChecks health) {
         TopicSetup.ensure(settings.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.ENDPOINT_SCORES)).toList());
-        EndpointTable table = EndpointTable.start(settings.kafka(), settings.clientId(), meters, health);
+        PolicySource policies = picking.openPolicies(kubernetes, meters);
+        EndpointTable table;
         try {
-            Picker picker = ScorePicker.create(picking, table::snapshot, Clock.systemUTC());
+            table = EndpointTable.start(settings.kafka(), settings.clientId(), meters, health);
+        } catch (RuntimeException e) {
+            policies.close();
+            throw e;
+        }
+        try {
+            Picker picker = new ScorePicker(picking, table::snapshot, policies, Clock.systemUTC());
             LOG.info("Picking for {} with {}, {} fallback(s)", settings.pool().key(), picking.strategy(), picking.fallbacks());
-            return new PickerService(table, EppServer.start(settings, picker, table::ready, meters));
+            return new PickerService(table, policies, EppServer.start(settings, picker, table::ready, meters));
         } catch (IOException e) {
             closeTable(table);
+            policies.close();
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (RuntimeException e) {
             closeTable(table);
+            policies.close();
             throw e;
         }
     }
@@ -61,6 +80,7 @@ public final class PickerService implements AutoCloseable {
     public void close() {
         server.close();
         closeTable(table);
+        policies.close();
     }
 
     private static void closeTable(EndpointTable table) {

@@ -96,7 +96,9 @@ class EppServerIT {
                 KafkaSettings.SCHEMA_REGISTRY_URL.key(), stack.registryUrl(), "epp.host", "127.0.0.1", "epp.port", "0",
                 "epp.health-port", "0", "pool.cluster", "it", "pool.namespace", "llm", "pool.name", pool,
                 "objectives", "batch=-1", "epp.client-id", "it-epp-" + pool));
-        service = PickerService.start(settings, PickerSettings.defaults(), new SimpleMeterRegistry(), new HealthChecks());
+        service = PickerService.start(settings, PickerSettings.defaults(), () -> {
+            throw new AssertionError("no policy source asks for a Kubernetes client here");
+        }, new SimpleMeterRegistry(), new HealthChecks());
         ManagedChannel health = NettyChannelBuilder.forAddress("127.0.0.1", service.healthPort()).usePlaintext().build();
         try {
             HealthGrpc.HealthBlockingStub stub = HealthGrpc.newBlockingStub(health);
