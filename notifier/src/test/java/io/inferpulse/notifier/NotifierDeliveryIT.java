@@ -174,7 +174,7 @@ class NotifierDeliveryIT {
 
     /** Everything read was delivered or dead-lettered, and no dead letter shows a secret. */
     private static void assertNothingOwed() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> stack.uncommitted(GROUP).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> stack.uncommitted(GROUP).isEmpty());
         assertThat(stack.deadLetters).allSatisfy(d -> assertThat(d.toString()).doesNotContain(PD_KEY).doesNotContain(SLACK_TOKEN));
     }
 }
