@@ -77,11 +77,7 @@ final class EndpointSampleSerde {
 
     private static EndpointSample read(String topic, byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            byte version = in.readByte();
-            if (version != VERSION) {
-                throw new SerializationException("EndpointSample format version " + version + " is unknown (topic " + topic
-                        + "); this release reads version " + VERSION);
-            }
+            StoreFormat.requireVersion("EndpointSample", in.readByte(), VERSION, topic);
             long sampleTimeMs = in.readLong();
             int flags = in.readByte();
             Double kv = (flags & KV) != 0 ? in.readDouble() : null;

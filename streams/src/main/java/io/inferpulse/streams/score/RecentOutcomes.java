@@ -147,11 +147,7 @@ final class RecentOutcomes {
             }
             try {
                 ByteBuffer in = ByteBuffer.wrap(data);
-                byte version = in.get();
-                if (version != VERSION) {
-                    throw new SerializationException("RecentOutcomes format version " + version + " is unknown (topic "
-                            + topic + "); this release reads version " + VERSION);
-                }
+                StoreFormat.requireVersion("RecentOutcomes", in.get(), VERSION, topic);
                 int size = in.getInt();
                 if (size < 0 || size * (long) BUCKET_BYTES != in.remaining()) {
                     throw new SerializationException("RecentOutcomes record of topic " + topic + " claims " + size

@@ -36,6 +36,25 @@ class ScoreStoreSerdesTest {
     }
 
     @Test
+    void shouldRefuseValuesWrittenInAFormatVersionThisReleaseDoesNotKnow() {
+        byte[] sample = EndpointSampleSerde.serde().serializer().serialize(TOPIC, new EndpointSample(1L, 0.5, 1.0, 1.0, 0,
+                List.of(), "c", "n", "p", "pod", "10.0.0.1:8000"));
+        RecentOutcomes recent = new RecentOutcomes();
+        recent.add(10_500, 1000, true, 0.25);
+        byte[] outcomes = RecentOutcomes.serde().serializer().serialize(TOPIC, recent);
+        // a value from a later release: the version byte leads
+        sample[0] = 2;
+        outcomes[0] = 2;
+
+        assertThatThrownBy(() -> EndpointSampleSerde.serde().deserializer().deserialize(TOPIC, sample))
+                .isInstanceOf(SerializationException.class)
+                .hasMessage("EndpointSample format version 2 is unknown (topic " + TOPIC + "); this release reads version 1");
+        assertThatThrownBy(() -> RecentOutcomes.serde().deserializer().deserialize(TOPIC, outcomes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessage("RecentOutcomes format version 2 is unknown (topic " + TOPIC + "); this release reads version 1");
+    }
+
+    @Test
     void shouldRoundTripOutcomeBucketsAndExpireThemWithTheWindow() {
         RecentOutcomes outcomes = new RecentOutcomes();
         outcomes.add(10_500, 1000, true, 0.25);
