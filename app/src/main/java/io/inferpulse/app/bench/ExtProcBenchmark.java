@@ -59,7 +59,10 @@ public final class ExtProcBenchmark {
                     LockSupport.parkNanos(Math.min(due - System.nanoTime(), 100_000));
                 }
                 int slot = i - warm;
-                maxInFlight[0] = Math.max(maxInFlight[0], inFlight.incrementAndGet());
+                int open = inFlight.incrementAndGet();
+                if (slot >= 0) {
+                    maxInFlight[0] = Math.max(maxInFlight[0], open);
+                }
                 fixture.exchange(i, new ExtProcFixture.Exchange.Listener() {
                     @Override
                     public void routed(long nanoTime, String destination) {
@@ -86,7 +89,7 @@ public final class ExtProcBenchmark {
             }
             double cores = (os.getProcessCpuTime() - cpuAtStart) / (double) (System.nanoTime() - start - warm * gap);
             double seconds = (sent - start - warm * gap) / 1e9;
-            out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once, "
+            out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once while measured, "
                     + "process CPU %.2f cores (client and server)%n", measured, seconds, measured / seconds, errors.get(),
                     maxInFlight[0], cores);
             print("until the destination arrived", routed);
