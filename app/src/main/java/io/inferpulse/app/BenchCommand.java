@@ -2,6 +2,7 @@ package io.inferpulse.app;
 
 import io.inferpulse.app.bench.AccessLogBenchmark;
 import io.inferpulse.app.bench.ExtProcBenchmark;
+import io.inferpulse.app.bench.FreshnessBenchmark;
 import io.inferpulse.app.bench.MetricsApiBenchmark;
 import io.inferpulse.app.bench.PipelineBenchmark;
 import io.inferpulse.app.bench.QuantileAccuracyBenchmark;
@@ -12,7 +13,9 @@ import io.inferpulse.app.bench.jmh.JmhLauncher;
 import io.inferpulse.runtime.config.ConfigParsers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.routerfeed.pick.PickerSettings;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on the embedded stack.",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Scrape.class, BenchCommand.ScrapeTargets.class,
                 BenchCommand.AccessLogs.class, BenchCommand.RequestStats.class, BenchCommand.Quantiles.class,
-                BenchCommand.MetricsApi.class, BenchCommand.Routing.class, BenchCommand.ExtProc.class, BenchCommand.Jmh.class})
+                BenchCommand.MetricsApi.class, BenchCommand.Freshness.class, BenchCommand.Routing.class,
+                BenchCommand.ExtProc.class, BenchCommand.Jmh.class})
 final class BenchCommand {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -212,7 +216,8 @@ final class BenchCommand {
                     + "requests/s per pod%n", fleet.pools, fleet.pods, fleet.slowPods, 100 * fleet.slowShare, load,
                     FleetConfig.DEMO_RPS_PER_POD);
             PickerSettings picking = PickerSettings.defaults().withStrategy(ConfigParsers.enumOf(Strategy.class).parse(strategy));
-            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart, ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
+            new RoutingBenchmark(System.out).run(routing -> fleet.config(routing, load), fleet::scaleToStart,
+                    ConfigParsers.POSITIVE_DURATION.parse(scrapeInterval), picking,
                     ConfigParsers.POSITIVE_DURATION.parse(warmup), ConfigParsers.POSITIVE_DURATION.parse(duration));
             return 0;
         }
@@ -245,6 +250,37 @@ final class BenchCommand {
         public Integer call() throws Exception {
             new ExtProcBenchmark(System.out).run(rate, ConfigParsers.POSITIVE_DURATION.parse(duration),
                     ConfigParsers.DURATION.parse(warmup), endpoints, connections);
+            return 0;
+        }
+    }
+
+    @Command(name = "freshness", mixinStandardHelpOptions = true,
+            description = "Pod samples through ingest's publisher, the embedded broker and the endpoint-scores job into a "
+                    + "router-feed endpoint table: for each sample, the time until the table's snapshot shows it "
+                    + "(p50/p90/p99/max).")
+    static final class Freshness implements Callable<Integer> {
+        @Option(names = "--pools", defaultValue = "10", description = "Pools (default ${DEFAULT-VALUE}).")
+        int pools;
+
+        @Option(names = "--pods", defaultValue = "10", description = "Pods per pool (default ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--hz", defaultValue = "1", description = "Samples per pod per second (default ${DEFAULT-VALUE}).")
+        double hz;
+
+        @Option(names = "--seconds", defaultValue = "30", description = "Length of the measured run (default ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Seconds sent before measuring (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A setting of the endpoint-scores job, e.g. --set streams.commit.interval.ms=100 (repeatable).")
+        Map<String, String> settings = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            new FreshnessBenchmark(pools, pods, settings, System.out).run(hz, seconds, warmup);
             return 0;
         }
     }

@@ -326,8 +326,8 @@ final class DemoCommand implements Callable<Integer> {
                         p.p50(), p.p90(), p.p99()),
                 String.format("%-28s %9d %7d %7.2fs %7.2fs %7.2fs", "round robin (twin fleet)", r.requests(), r.errors(),
                         r.p50(), r.p90(), r.p99()),
-                String.format("picker answered %d requests, %d went round robin while no score was usable", routing.picked(),
-                        routing.fellBack())};
+                String.format("picker answered %d requests, %d went round robin (no score yet, or no picked pod could "
+                        + "queue)", routing.picked(), routing.fellBack())};
     }
 
     private Duration option(String name, String value) {

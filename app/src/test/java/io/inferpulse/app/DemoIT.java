@@ -90,7 +90,7 @@ class DemoIT {
                 .noneMatch(l -> l.contains(QUEUE_ALERT) && l.contains("name=\"pool-1\""));
 
         // and the gateway routed through the picker, its round-robin twin serving the same load beside it
-        Matcher routed = Pattern.compile("picker answered (\\d+) requests, (\\d+) went round robin").matcher(text);
+        Matcher routed = Pattern.compile("picker answered (\\d+) requests, (\\d+) went round robin \\(").matcher(text);
         long answered = -1;
         long fellBack = -1;
         while (routed.find()) {
@@ -98,7 +98,8 @@ class DemoIT {
             fellBack = Long.parseLong(routed.group(2));
         }
         assertThat(answered).as("requests the picker routed").isGreaterThan(1000);
-        assertThat(fellBack).as("requests routed round robin while no score was usable").isLessThan(answered / 10);
+        // Before the first scores and while a spike fills every picked pod's queue, requests go round robin.
+        assertThat(fellBack).as("requests routed round robin instead").isLessThan(answered / 4);
         assertThat(text).containsPattern("picker \\(max-score\\)\\s+\\d+\\s+\\d+\\s+[\\d.]+s\\s+[\\d.]+s\\s+[\\d.]+s")
                 .containsPattern("round robin \\(twin fleet\\)\\s+\\d+\\s+\\d+\\s+[\\d.]+s\\s+[\\d.]+s\\s+[\\d.]+s");
 

@@ -139,11 +139,7 @@ public final class PipelineBenchmark {
         long next = start;
         int i = 0;
         while (next < end) {
-            long now = System.nanoTime();
-            if (now < next) {
-                LockSupport.parkNanos(Math.min(next - now, 200_000));
-                continue;
-            }
+            parkUntil(next);
             if (!publisher.offer(sample(i++, random, Instant.now()))) {
                 throw new IllegalStateException("The publisher's buffer is full at " + rate + " samples/s: the pipeline cannot keep up");
             }
@@ -167,8 +163,16 @@ public final class PipelineBenchmark {
                 OptionalDouble.of(random.nextInt(64)), Optional.empty(), Map.of(), Map.of(), List.of(), PodStatus.UP);
     }
 
-    private static double pct(long[] sortedMicros, double q) {
+    /** The value at quantile q of sorted microseconds, in milliseconds. Also used by {@link FreshnessBenchmark}. */
+    static double pct(long[] sortedMicros, double q) {
         return sortedMicros[(int) Math.min(sortedMicros.length - 1, Math.ceil(q * sortedMicros.length) - 1)] / 1e3;
+    }
+
+    /** Waits for the {@link System#nanoTime()} instant of a paced send, in short parks so that it is not late by much. */
+    static void parkUntil(long nanoTime) {
+        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(Math.min(left, 200_000));
+        }
     }
 
     static double seconds(long nanos) {

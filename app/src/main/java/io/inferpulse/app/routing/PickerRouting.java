@@ -19,9 +19,10 @@ import java.util.function.Consumer;
 
 /**
  * The simulated gateway asking the picker "which pod?", as a real gateway asks the EPP: each request
- * goes to the first endpoint of the pick that can still queue it. When the picker has no answer the
- * simulated pods can use (the table not yet filled, every scored endpoint stale), the request goes
- * round robin and is counted, so a run shows how often routing fell back.
+ * goes to the first endpoint of the pick (primary, then fallbacks) that can still queue it. When the
+ * picker has no answer the simulated pods can use (the table not yet filled, every scored endpoint
+ * stale, or every picked pod's queue full in a spike), the request goes round robin among the pods
+ * that can queue it and is counted, so a run shows how often routing fell back.
  *
  * <p>The picker learns that a request finished from the access-log line the gateway writes for it,
  * which names the pool and the pod's address: the same signal a real gateway's response gives.

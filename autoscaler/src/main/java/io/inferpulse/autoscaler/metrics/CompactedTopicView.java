@@ -1,5 +1,6 @@
 package io.inferpulse.autoscaler.metrics;
 
+import io.inferpulse.runtime.kafka.TopicPartitions;
 import io.inferpulse.schemas.Topic;
 import java.time.Duration;
 import java.util.Collections;
@@ -57,8 +58,7 @@ final class CompactedTopicView<V> implements AutoCloseable {
         KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(),
                 topic.valueSerde().deserializer());
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = TopicPartitions.await(consumer, topic.name(), Duration.ofSeconds(30));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * What a pick needs of one pool snapshot, worked out once when the table swaps the snapshot rather
  * than on every request: endpoints in arrays, expiry in epoch milliseconds, each endpoint's resolved
- * backend policy, and the counters its limits are checked against.
+ * backend policy, the tree of bounds a pick searches, the group a weighted or two-choice pick draws
+ * from, and the counters limits and pending penalties are checked against.
  *
  * <p>Counters are carried over from the previous view by address, so a swap does not forget the
  * requests in flight. A pick racing with a swap may count on the old view; the drift is bounded by
@@ -39,7 +40,11 @@ final class PoolView {
     final double[] score;
     final int[] maxInFlight;
     final double[] maxRate;
-    /** The usable endpoints, best score first: a max-score pick can stop once nothing later can win. */
+    /**
+     * The usable endpoints, best published score first: the leaves of the tree of bounds, in order,
+     * so that endpoints of like score share subtrees and a search reaches the best few through few
+     * nodes (unsorted leaves cost a search more than the sort costs a new view).
+     */
     final int[] byScore;
     /** Every LoRA adapter loaded somewhere in the pool: when a request names none of them, scores keep their order. */
     final Set<String> adapters;
@@ -57,6 +62,22 @@ final class PoolView {
     final AtomicIntegerArray rateCount;
     /** Requests picked for each endpoint since this snapshot: not carried over, the next snapshot's scores include them. */
     final AtomicIntegerArray pending;
+    /** Score taken off per pending request. */
+    final double pendingPenalty;
+    /** Leaves of {@link #bounds}: the positions of {@link #byScore}, rounded up to a power of two. */
+    final int leaves;
+    /**
+     * A tree of bounds (double bits) in heap order: node 1 is the root, node k's children are 2k and
+     * 2k+1, leaf {@code leaves + p} is position p of {@link #byScore}. A leaf holds the endpoint's score
+     * less its pending penalty (minus infinity for an endpoint over the saturation thresholds, once
+     * seen expired, and for padding), an inner node the largest below it. Pending counts only grow
+     * within a view and an expired endpoint stays expired, so a value, once written, stays a bound
+     * however the writes of concurrent picks interleave: a write worked out from reads that missed a
+     * concurrent pick is only looser.
+     */
+    private final AtomicLongArray bounds;
+    /** Each endpoint's position in {@link #byScore}; -1 for one that is not usable. */
+    private final int[] positionOf;
     private final Map<String, Integer> indexByAddress;
 
     PoolView(PoolSnapshot snapshot, BackendPolicies policySet, PickerSettings settings, PoolView previous) {
@@ -79,6 +100,7 @@ final class PoolView {
         rateSecond = new AtomicLongArray(n);
         rateCount = new AtomicIntegerArray(n);
         pending = new AtomicIntegerArray(n);
+        pendingPenalty = settings.pendingPenalty();
         indexByAddress = new HashMap<>(n * 2);
         // Endpoints of one cluster share their labels, so each distinct label set is resolved once.
         Map<Map<String, String>, EndpointPolicy> resolved = new HashMap<>();
@@ -127,6 +149,23 @@ final class PoolView {
             }
         }
         sortByScoreDescending(byScore, score);
+        positionOf = new int[n];
+        Arrays.fill(positionOf, -1);
+        leaves = Integer.highestOneBit(Math.max(1, byScore.length - 1)) << (byScore.length > 1 ? 1 : 0);
+        double[] tree = new double[2 * leaves];
+        Arrays.fill(tree, Double.NEGATIVE_INFINITY);
+        for (int position = 0; position < byScore.length; position++) {
+            positionOf[byScore[position]] = position;
+            // Saturated by load for the whole view: never what settles an answer, so the search need not meet it.
+            tree[leaves + position] = loadOk[byScore[position]] ? score[byScore[position]] : Double.NEGATIVE_INFINITY;
+        }
+        for (int node = leaves - 1; node >= 1; node--) {
+            tree[node] = Math.max(tree[2 * node], tree[2 * node + 1]);
+        }
+        bounds = new AtomicLongArray(tree.length);
+        for (int node = 1; node < tree.length; node++) {
+            bounds.setPlain(node, Double.doubleToRawLongBits(tree[node]));
+        }
         groupMembers = Arrays.copyOf(members, m);
         groupCumulativeWeight = new double[m];
         double total = 0;
@@ -201,9 +240,22 @@ final class PoolView {
         return max == Double.POSITIVE_INFINITY || rateSecond.get(i) != nowMs / 1000 || rateCount.get(i) < max;
     }
 
+    /** The bound on the scores less pending penalty of the endpoints below {@code node} of the tree. */
+    double bound(int node) {
+        return Double.longBitsToDouble(bounds.getPlain(node));
+    }
+
+    /** The endpoint at {@code position} was seen expired: no search of this view needs to come to it again. */
+    void retire(int position) {
+        setBound(position, Double.NEGATIVE_INFINITY);
+    }
+
     void taken(int i, long nowMs) {
         inFlight.incrementAndGet(i);
         pending.incrementAndGet(i);
+        if (pendingPenalty > 0 && positionOf[i] >= 0 && loadOk[i]) {
+            setBound(positionOf[i], score[i] - pendingPenalty * pending.getPlain(i));
+        }
         if (maxRate[i] != Double.POSITIVE_INFINITY) {
             long second = nowMs / 1000;
             long counted = rateSecond.get(i);
@@ -211,6 +263,15 @@ final class PoolView {
                 rateCount.set(i, 0);
             }
             rateCount.incrementAndGet(i);
+        }
+    }
+
+    /** Sets the leaf of {@code position} and works out the bounds above it again. */
+    private void setBound(int position, double value) {
+        int node = leaves + position;
+        bounds.setPlain(node, Double.doubleToRawLongBits(value));
+        for (node /= 2; node >= 1; node /= 2) {
+            bounds.setPlain(node, Double.doubleToRawLongBits(Math.max(bound(2 * node), bound(2 * node + 1))));
         }
     }
 

@@ -119,56 +119,94 @@ public final class ScorePicker implements Picker {
      * the best few by (group, score) for the fallbacks and the best with ties drawn by reservoir
      * sampling (each of k tied ends up chosen with 1/k).
      *
-     * <p>Endpoints are scanned best published score first. With {@code mayStop} (no LoRA affinity in
-     * play, which could lift a later score) the scan ends once the kept list is full of endpoints in
-     * the best group there can be and the next published score is below the last kept one: the
-     * pending penalty only lowers scores, so nothing later can enter the list or tie with the best.
-     * Then only the endpoints scanned are in scratch, and {@link Scratch#stoppedEarly} says so.
+     * <p>With {@code mayStop} (no LoRA affinity in play, which could lift a score above its bound)
+     * the endpoints under the saturation thresholds are searched best bound first in the view's tree
+     * of bounds on score less pending penalty, and once the kept list is full of endpoints in the best
+     * group there can be, the search ends at the first bound below the last kept score: nothing left
+     * can enter the list or tie with the best. It looks at a few endpoints and the paths to them,
+     * however many picks have flattened the top scores with their penalties, and then not every
+     * endpoint is in scratch ({@link Scratch#stoppedEarly}). When the list does not fill so, and
+     * without {@code mayStop}, every usable endpoint is looked at.
      */
     private void scan(PoolView view, Scratch s, PickRequest request, long now, RandomGenerator rng, int keep, boolean mayStop) {
-        Set<String> subset = request.subset();
-        String model = request.model();
-        // Locals, because the loop's reads of the atomic counters would otherwise make the JIT reload every field.
-        int[] order = view.byScore;
-        long[] expiresAtMs = view.expiresAtMs;
-        double[] scores = view.score;
-        double penalty = settings.pendingPenalty();
         int bestPossible = view.anyPreferred ? PREFERRED : HAS_CAPACITY;
-        int count = 0;
-        int top = 0;
-        int bestTier = SATURATED;
-        int best = -1;
-        int ties = 0;
-        boolean stopped = false;
-        for (int i : order) {
-            if (mayStop && top == keep && s.tier[s.top[keep - 1]] == bestPossible && scores[i] < s.score[s.top[keep - 1]]) {
-                stopped = true;
-                break;
+        s.start(view, request, now, rng, keep, bestPossible);
+        if (mayStop) {
+            search(s);
+            if (s.settled()) {
+                s.stoppedEarly = true;
+                s.forget();
+                return;
             }
-            if (expiresAtMs[i] <= now || !inSubset(view, i, subset)) {
+            // Too few endpoints with capacity: the saturated ones the tree leaves out may be all there is.
+            s.start(view, request, now, rng, keep, bestPossible);
+        }
+        for (int position = 0; position < view.byScore.length; position++) {
+            consider(s, position);
+        }
+        s.forget();
+    }
+
+    /**
+     * Best bound first over the whole tree, with a heap of the subtrees not yet opened: the first
+     * leaves reached are the best there are, so the answer settles at once on the best scores and the
+     * search ends when the best bound left is below the last kept score.
+     */
+    private void search(Scratch s) {
+        PoolView view = s.view;
+        s.clearHeap();
+        s.push(1, view.bound(1));
+        while (s.heapSize > 0) {
+            double bound = s.heapBound[0];
+            int node = s.pop();
+            if (s.settled() && bound < s.score[s.top[s.keep - 1]]) {
+                return;
+            }
+            if (node >= view.leaves) {
+                if (node - view.leaves < view.byScore.length) {
+                    consider(s, node - view.leaves);
+                }
                 continue;
             }
-            int tier = tier(view, i, now);
-            double score = (!model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
-                    ? scores[i] + settings.loraAffinity() : scores[i]) - penalty * view.pending.getPlain(i);
-            s.index[count] = i;
-            s.tier[count] = tier;
-            s.score[count] = score;
-            if (best < 0 || tier < bestTier || (tier == bestTier && score > s.score[best])) {
-                bestTier = tier;
-                best = count;
-                ties = 1;
-            } else if (tier == bestTier && score == s.score[best] && rng.nextInt(++ties) == 0) {
-                best = count;
+            for (int child = 2 * node; child <= 2 * node + 1; child++) {
+                double childBound = view.bound(child);
+                // Minus infinity: padding, saturated or seen expired; nothing there can settle the answer.
+                if (childBound != Double.NEGATIVE_INFINITY) {
+                    s.push(child, childBound);
+                }
             }
-            top = keepBest(s, top, keep, count);
-            count++;
         }
-        s.count = count;
-        s.kept = top;
-        s.bestTier = bestTier;
-        s.best = best;
-        s.stoppedEarly = stopped;
+    }
+
+    /** Puts the endpoint at {@code position} of the view's score order into scratch if it may take the request. */
+    private void consider(Scratch s, int position) {
+        PoolView view = s.view;
+        int i = view.byScore[position];
+        if (view.expiresAtMs[i] <= s.now) {
+            // Expired stays expired while the clock moves on: searches of this view need not come here again.
+            view.retire(position);
+            return;
+        }
+        String model = s.request.model();
+        if (!inSubset(view, i, s.request.subset())) {
+            return;
+        }
+        int tier = tier(view, i, s.now);
+        double score = (!model.isEmpty() && view.endpoints[i].loraAdapters().contains(model)
+                ? view.score[i] + settings.loraAffinity() : view.score[i]) - settings.pendingPenalty() * view.pending.getPlain(i);
+        int p = s.count;
+        s.index[p] = i;
+        s.tier[p] = tier;
+        s.score[p] = score;
+        if (s.best < 0 || tier < s.bestTier || (tier == s.bestTier && score > s.score[s.best])) {
+            s.bestTier = tier;
+            s.best = p;
+            s.ties = 1;
+        } else if (tier == s.bestTier && score == s.score[s.best] && s.rng.nextInt(++s.ties) == 0) {
+            s.best = p;
+        }
+        s.kept = keepBest(s, s.kept, s.keep, p);
+        s.count++;
     }
 
     /** The endpoint index the strategy chooses within the best group the scan found. */
@@ -355,17 +393,29 @@ public final class ScorePicker implements Picker {
         return Math.max(s.score[p], 0) * view.policies[s.index[p]].capacityScale();
     }
 
-    /** Per-thread working arrays of one pick, grown to the largest pool seen, and what the last scan found. */
+    /** Per-thread working arrays of one pick, grown to the largest pool seen, and the state of its scan. */
     private static final class Scratch {
         int[] index = new int[0];
         int[] tier = new int[0];
         int[] members = new int[0];
         double[] score = new double[0];
         int[] top = new int[0];
+        /** A max-heap of tree nodes by bound, for the search. */
+        int[] heapNode = new int[0];
+        double[] heapBound = new double[0];
+        int heapSize;
+        /** Set for the length of one scan only, so that a thread does not hold on to an old view. */
+        PoolView view;
+        PickRequest request;
+        RandomGenerator rng;
+        long now;
+        int keep;
+        int bestPossible;
         int count;
         int kept;
         int bestTier;
         int best;
+        int ties;
         boolean stoppedEarly;
 
         void ensure(int n, int keep) {
@@ -374,10 +424,78 @@ public final class ScorePicker implements Picker {
                 tier = new int[n];
                 members = new int[n];
                 score = new double[n];
+                // Every node of a tree over n leaves, padded to a power of two: 4n at the most.
+                heapNode = new int[4 * n + 2];
+                heapBound = new double[4 * n + 2];
             }
             if (top.length < keep) {
                 top = new int[keep];
             }
+        }
+
+        void start(PoolView view, PickRequest request, long now, RandomGenerator rng, int keep, int bestPossible) {
+            this.view = view;
+            this.request = request;
+            this.now = now;
+            this.rng = rng;
+            this.keep = keep;
+            this.bestPossible = bestPossible;
+            count = 0;
+            kept = 0;
+            bestTier = SATURATED;
+            best = -1;
+            ties = 0;
+            stoppedEarly = false;
+        }
+
+        void clearHeap() {
+            heapSize = 0;
+        }
+
+        void push(int node, double bound) {
+            int at = heapSize++;
+            while (at > 0 && heapBound[(at - 1) / 2] < bound) {
+                heapNode[at] = heapNode[(at - 1) / 2];
+                heapBound[at] = heapBound[(at - 1) / 2];
+                at = (at - 1) / 2;
+            }
+            heapNode[at] = node;
+            heapBound[at] = bound;
+        }
+
+        /** Removes the node with the highest bound and returns it. */
+        int pop() {
+            int node = heapNode[0];
+            int lastNode = heapNode[--heapSize];
+            double lastBound = heapBound[heapSize];
+            int at = 0;
+            while (2 * at + 1 < heapSize) {
+                int child = 2 * at + 1;
+                if (child + 1 < heapSize && heapBound[child + 1] > heapBound[child]) {
+                    child++;
+                }
+                if (heapBound[child] <= lastBound) {
+                    break;
+                }
+                heapNode[at] = heapNode[child];
+                heapBound[at] = heapBound[child];
+                at = child;
+            }
+            heapNode[at] = lastNode;
+            heapBound[at] = lastBound;
+            return node;
+        }
+
+        /** Lets go of the view, the request and the generator, so that a thread does not hold on to an old view. */
+        void forget() {
+            view = null;
+            request = null;
+            rng = null;
+        }
+
+        /** The answer is full of endpoints in the best group there can be: only a higher score can enter it now. */
+        boolean settled() {
+            return kept == keep && tier[top[keep - 1]] == bestPossible;
         }
     }
 }

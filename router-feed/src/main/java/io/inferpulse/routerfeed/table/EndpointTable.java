@@ -4,6 +4,7 @@ import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.EndpointScore;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.kafka.TopicPartitions;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
@@ -85,13 +86,8 @@ public final class EndpointTable implements AutoCloseable {
         // Raw bytes, decoded here, so that an undecodable record can be dead-lettered as it was.
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ENDPOINT_SCORES, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            if (partitions.isEmpty()) {
-                // Without partitions the table would be ready at once and stay empty for good.
-                throw new IllegalStateException("topic " + Topics.ENDPOINT_SCORES + " does not exist on "
-                        + kafka.bootstrapServers() + "; the scores job creates it when it starts");
-            }
+            // A missing topic fails start-up: without partitions the table would be ready at once and stay empty for good.
+            List<TopicPartition> partitions = TopicPartitions.await(consumer, Topics.ENDPOINT_SCORES, Duration.ofSeconds(30));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             endAtStart = Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(30)));

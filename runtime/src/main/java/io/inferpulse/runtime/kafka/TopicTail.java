@@ -53,8 +53,13 @@ public final class TopicTail<K, V> implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         KafkaConsumer<K, V> consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> partitions;
+        try {
+            partitions = TopicPartitions.await(consumer, topic.name(), Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
         consumer.assign(partitions);
         if (from == From.BEGINNING) {
             consumer.seekToBeginning(partitions);

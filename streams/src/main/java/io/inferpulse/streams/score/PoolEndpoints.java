@@ -157,9 +157,12 @@ final class PoolEndpoints {
         List<ScoreInput> inputs = new ArrayList<>(count);
         for (int e = 0; e < count; e++) {
             EndpointSample sample = all[e].sample;
-            Outcomes recent = outcomes.get(sample.address());
-            long requests = recent == null ? 0 : recent.outcomes().requests(windowStartMs, bucketMs);
-            long errors = recent == null ? 0 : recent.outcomes().errors(windowStartMs, bucketMs);
+            // Google's global load balancer may log the backend without its port: such requests count
+            // for every endpoint of that IP, the best the log allows.
+            Outcomes exact = outcomes.get(sample.address());
+            Outcomes byIp = outcomes.get(sample.address().substring(0, sample.address().lastIndexOf(':')));
+            long requests = requests(exact, windowStartMs, bucketMs) + requests(byIp, windowStartMs, bucketMs);
+            long errors = errors(exact, windowStartMs, bucketMs) + errors(byIp, windowStartMs, bucketMs);
             if (nowMs - sample.sampleTimeMs() > stalenessMs) {
                 health[e] = EndpointHealth.STALE;
             } else if (requests >= settings.minRequests() && (double) errors / requests >= settings.failingErrorRatio()) {
@@ -169,7 +172,7 @@ final class PoolEndpoints {
                 healthyIndex[e] = inputs.size();
                 inputs.add(new ScoreInput(sample.waiting(), sample.running(), sample.kv(), sample.maxLora(),
                         sample.loraAdapters().size(), requests, errors,
-                        recent == null ? 0 : recent.outcomes().latencySeconds(windowStartMs, bucketMs)));
+                        latencySeconds(exact, windowStartMs, bucketMs) + latencySeconds(byIp, windowStartMs, bucketMs)));
             }
         }
         double[][] parts = new double[scorers.size()][inputs.size()];
@@ -196,6 +199,18 @@ final class PoolEndpoints {
                 publisher.publish(tracked, toRecord(sample, next, scorers), before);
             }
         }
+    }
+
+    private static long requests(Outcomes recent, long windowStartMs, long bucketMs) {
+        return recent == null ? 0 : recent.outcomes().requests(windowStartMs, bucketMs);
+    }
+
+    private static long errors(Outcomes recent, long windowStartMs, long bucketMs) {
+        return recent == null ? 0 : recent.outcomes().errors(windowStartMs, bucketMs);
+    }
+
+    private static double latencySeconds(Outcomes recent, long windowStartMs, long bucketMs) {
+        return recent == null ? 0 : recent.outcomes().latencySeconds(windowStartMs, bucketMs);
     }
 
     /**

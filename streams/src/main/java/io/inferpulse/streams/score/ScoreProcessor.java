@@ -224,7 +224,8 @@ final class ScoreProcessor implements Processor<String, Object, String, Object> 
             context.forward(new Record<String, Object>(endpoint.endpointKey(), score, nowMs), children.scores());
             metrics.published(before, score.getHealth());
             if (endpoint.endpointKey().equals(arrived)) {
-                metrics.sampleAge(nowMs - endpoint.sample().sampleTimeMs());
+                // The real clock: Kafka Streams refreshes nowMs only once per loop iteration.
+                metrics.sampleAge(System.currentTimeMillis() - endpoint.sample().sampleTimeMs());
             }
         });
     }

@@ -293,6 +293,23 @@ class ScoreTopologyTest {
     }
 
     @Test
+    void shouldCountRequestsLoggedWithoutAPortForTheEndpointOfThatIp() {
+        start(ScoreSettings.defaults());
+        pipe(up(LLAMA, "llama-0", now, 0.5, 0.0));
+        read();
+
+        // when the global load balancer logs ten failures to llama-0's IP, without the port
+        String ip = address("llama-0").substring(0, address("llama-0").indexOf(':'));
+        for (int i = 0; i < 10; i++) {
+            pipe(request(LLAMA, ip, now, 502));
+        }
+        advanceWallClock(Duration.ofMillis(250));
+
+        // then they count for the endpoint at that IP
+        assertThat(latest().get(key("llama-0")).getHealth()).isEqualTo(EndpointHealth.FAILING);
+    }
+
+    @Test
     void shouldRecoverAFailingEndpointOnceItsErrorsLeaveTheWindow() {
         ScoreSettings defaults = ScoreSettings.defaults();
         start(new ScoreSettings(defaults.staleness(), defaults.evaluationInterval(), defaults.retention(),
