@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Endpoint Picker Protocol server at a fixed request rate, as a gateway loads it: requests start
@@ -54,10 +53,8 @@ public final class ExtProcBenchmark {
                     cpuAtStart = os.getProcessCpuTime();
                 }
                 long due = start + i * gap;
-                while (System.nanoTime() < due) {
-                    // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
-                    LockSupport.parkNanos(Math.min(due - System.nanoTime(), 100_000));
-                }
+                // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
+                PipelineBenchmark.parkUntil(due);
                 int slot = i - warm;
                 int open = inFlight.incrementAndGet();
                 if (slot >= 0) {
@@ -97,17 +94,14 @@ public final class ExtProcBenchmark {
         }
     }
 
-    private void print(String what, long[] latencies) {
-        long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
-        out.printf("%s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", what, ms(sorted, 0.50),
-                ms(sorted, 0.90), ms(sorted, 0.99), ms(sorted, 0.999), ms(sorted, 1.0));
-    }
-
-    private static double ms(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return Double.NaN;
+    private void print(String what, long[] nanos) {
+        long[] micros = Arrays.stream(nanos).filter(l -> l > 0).map(l -> l / 1_000).sorted().toArray();
+        if (micros.length == 0) {
+            out.printf("%s: nothing measured%n", what);
+            return;
         }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
+        out.printf("%s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", what,
+                PipelineBenchmark.pct(micros, 0.50), PipelineBenchmark.pct(micros, 0.90), PipelineBenchmark.pct(micros, 0.99),
+                PipelineBenchmark.pct(micros, 0.999), PipelineBenchmark.pct(micros, 1.0));
     }
 }
