@@ -47,10 +47,12 @@ public final class ExtProcBenchmark {
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpuAtStart = 0;
+            double loadAtStart = 0;
             long start = System.nanoTime() + 10_000_000;
             for (int i = 0; i < warm + measured; i++) {
                 if (i == warm) {
                     cpuAtStart = os.getProcessCpuTime();
+                    loadAtStart = os.getSystemLoadAverage();
                 }
                 long due = start + i * gap;
                 // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
@@ -89,6 +91,9 @@ public final class ExtProcBenchmark {
             out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once while measured, "
                     + "process CPU %.2f cores (client and server)%n", measured, seconds, measured / seconds, errors.get(),
                     maxInFlight[0], cores);
+            // Other processes on the machine take cores from client and server alike; the tail says more with this beside it.
+            out.printf("machine: load average (1 min) %.1f when measuring began, %.1f at the end, on %d cores%n", loadAtStart,
+                    os.getSystemLoadAverage(), os.getAvailableProcessors());
             print("until the destination arrived", routed);
             print("whole conversation (response through, stream closed)", whole);
         }
