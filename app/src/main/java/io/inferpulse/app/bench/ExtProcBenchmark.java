@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Endpoint Picker Protocol server at a fixed request rate, as a gateway loads it: requests start
@@ -48,18 +47,21 @@ public final class ExtProcBenchmark {
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpuAtStart = 0;
+            double loadAtStart = 0;
             long start = System.nanoTime() + 10_000_000;
             for (int i = 0; i < warm + measured; i++) {
                 if (i == warm) {
                     cpuAtStart = os.getProcessCpuTime();
+                    loadAtStart = os.getSystemLoadAverage();
                 }
                 long due = start + i * gap;
-                while (System.nanoTime() < due) {
-                    // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
-                    LockSupport.parkNanos(Math.min(due - System.nanoTime(), 100_000));
-                }
+                // Parked, not spinning: a spinning sender would take a core from the server on 2 cores.
+                PipelineBenchmark.parkUntil(due);
                 int slot = i - warm;
-                maxInFlight[0] = Math.max(maxInFlight[0], inFlight.incrementAndGet());
+                int open = inFlight.incrementAndGet();
+                if (slot >= 0) {
+                    maxInFlight[0] = Math.max(maxInFlight[0], open);
+                }
                 fixture.exchange(i, new ExtProcFixture.Exchange.Listener() {
                     @Override
                     public void routed(long nanoTime, String destination) {
@@ -86,25 +88,25 @@ public final class ExtProcBenchmark {
             }
             double cores = (os.getProcessCpuTime() - cpuAtStart) / (double) (System.nanoTime() - start - warm * gap);
             double seconds = (sent - start - warm * gap) / 1e9;
-            out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once, "
+            out.printf("requests: %,d measured in %.1f s (%,.0f/s), errors %d, at most %d streams open at once while measured, "
                     + "process CPU %.2f cores (client and server)%n", measured, seconds, measured / seconds, errors.get(),
                     maxInFlight[0], cores);
+            // Other processes on the machine take cores from client and server alike; the tail says more with this beside it.
+            out.printf("machine: load average (1 min) %.1f when measuring began, %.1f at the end, on %d cores%n", loadAtStart,
+                    os.getSystemLoadAverage(), os.getAvailableProcessors());
             print("until the destination arrived", routed);
             print("whole conversation (response through, stream closed)", whole);
         }
     }
 
-    private void print(String what, long[] latencies) {
-        long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
-        out.printf("%s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", what, ms(sorted, 0.50),
-                ms(sorted, 0.90), ms(sorted, 0.99), ms(sorted, 0.999), ms(sorted, 1.0));
-    }
-
-    private static double ms(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return Double.NaN;
+    private void print(String what, long[] nanos) {
+        long[] micros = Arrays.stream(nanos).filter(l -> l > 0).map(l -> l / 1_000).sorted().toArray();
+        if (micros.length == 0) {
+            out.printf("%s: nothing measured%n", what);
+            return;
         }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
+        out.printf("%s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", what,
+                PipelineBenchmark.pct(micros, 0.50), PipelineBenchmark.pct(micros, 0.90), PipelineBenchmark.pct(micros, 0.99),
+                PipelineBenchmark.pct(micros, 0.999), PipelineBenchmark.pct(micros, 1.0));
     }
 }

@@ -163,7 +163,7 @@ public final class PipelineBenchmark {
                 OptionalDouble.of(random.nextInt(64)), Optional.empty(), Map.of(), Map.of(), List.of(), PodStatus.UP);
     }
 
-    /** The value at quantile q of sorted microseconds, in milliseconds. Also used by {@link FreshnessBenchmark}. */
+    /** The value at quantile q of sorted microseconds, in milliseconds. Also used by {@link FreshnessBenchmark} and {@link ExtProcBenchmark}. */
     static double pct(long[] sortedMicros, double q) {
         return sortedMicros[(int) Math.min(sortedMicros.length - 1, Math.ceil(q * sortedMicros.length) - 1)] / 1e3;
     }
