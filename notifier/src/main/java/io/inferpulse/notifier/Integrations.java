@@ -246,8 +246,11 @@ final class Integrations {
 
         @Override
         public Response send(Notification n) {
-            out.println(summary(n) + "  [" + n.target().receiver() + " " + Route.labelSet(n.groupLabels()) + "]");
-            n.alerts().forEach(a -> out.println("  " + describe(a)));
+            StringBuilder text = new StringBuilder(summary(n)).append("  [").append(n.target().receiver()).append(' ')
+                    .append(Route.labelSet(n.groupLabels())).append("]\n");
+            n.alerts().forEach(a -> text.append("  ").append(describe(a)).append('\n'));
+            // Groups flush on their own threads: one print keeps a notification's lines together.
+            out.print(text);
             out.flush();
             return new Response(200, "", java.util.Optional.empty());
         }

@@ -60,8 +60,9 @@ record Route(String key, String receiver, List<String> groupBy, boolean groupByA
         return key + ":" + labelSet(groupLabels);
     }
 
+    /** {@code {a="1", b="2"}}, sorted by name as Alertmanager prints a label set, whatever map it came in. */
     static String labelSet(Map<String, String> labels) {
-        return labels.entrySet().stream()
+        return new TreeMap<>(labels).entrySet().stream()
                 .map(e -> e.getKey() + "=\"" + e.getValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 .collect(Collectors.joining(", ", "{", "}"));
     }
