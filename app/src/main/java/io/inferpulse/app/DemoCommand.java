@@ -170,8 +170,9 @@ final class DemoCommand implements Callable<Integer> {
         KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
         TopicSetup.ensure(kafka, Topics.SPECS);
         EndpointTable table = life.add(EndpointTable.start(kafka, "inferpulse-demo-picker", meters, health));
-        PickerRouting routing = new PickerRouting(ScorePicker.create(PickerSettings.defaults().withStrategy(picking),
-                table::snapshot, Clock.systemUTC()), IngestConfig.CLUSTER.defaultValue().orElseThrow());
+        ScorePicker picker = ScorePicker.create(PickerSettings.defaults().withStrategy(picking), table::snapshot, Clock.systemUTC());
+        table.beforePublishing(picker::prepare);
+        PickerRouting routing = new PickerRouting(picker, IngestConfig.CLUSTER.defaultValue().orElseThrow());
 
         out.println("Starting " + fleetOptions.pools + " x " + fleetOptions.pods + " simulated vLLM servers, and a twin "
                 + "fleet routed round robin on the same load...");

@@ -79,8 +79,9 @@ public final class RoutingBenchmark {
             RoutingTally pickerTally = new RoutingTally();
             try (EndpointTable table = EndpointTable.start(kafka, "inferpulse-bench-routing", meters, health);
                  ScoreService scores = ScoreService.start(ScoreConfig.of(scoreSettings), meters, health)) {
-                PickerRouting routing = new PickerRouting(ScorePicker.create(picking, table::snapshot, Clock.systemUTC()),
-                        ingestConfig.cluster());
+                ScorePicker picker = ScorePicker.create(picking, table::snapshot, Clock.systemUTC());
+                table.beforePublishing(picker::prepare);
+                PickerRouting routing = new PickerRouting(picker, ingestConfig.cluster());
                 try (FleetSimulator roundRobin = new FleetSimulator(configFor.apply(RoutingPolicy.roundRobin()), roundRobinTally);
                      FleetSimulator picked = new FleetSimulator(configFor.apply(routing), routing.finishing(pickerTally));
                      IngestService ingest = IngestService.start(ingestConfig, meters, health, Clock.systemUTC())) {

@@ -1,6 +1,5 @@
 package io.inferpulse.routerfeed.epp;
 
-import io.inferpulse.routerfeed.pick.Picker;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.routerfeed.pick.ScorePicker;
 import io.inferpulse.routerfeed.policy.PolicySource;
@@ -52,7 +51,8 @@ public final class PickerService implements AutoCloseable {
             throw e;
         }
         try {
-            Picker picker = new ScorePicker(picking, table::snapshot, policies, Clock.systemUTC());
+            ScorePicker picker = new ScorePicker(picking, table::snapshot, policies, Clock.systemUTC());
+            table.beforePublishing(picker::prepare);
             LOG.info("Picking for {} with {}, {} fallback(s)", settings.pool().key(), picking.strategy(), picking.fallbacks());
             return new PickerService(table, policies, EppServer.start(settings, picker, table::ready, meters));
         } catch (IOException e) {

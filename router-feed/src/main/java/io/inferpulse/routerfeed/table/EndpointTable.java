@@ -18,9 +18,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>After each poll batch the consumer thread publishes a new immutable map of pool snapshots
  * through one volatile write; readers take no lock and always see a whole pool as of one batch.
+ * Before that write it hands each new snapshot to the {@link #beforePublishing} listeners, so work
+ * a reader would otherwise do on its first look at a snapshot is done off the request path.
  * A record that cannot be decoded goes to the dead-letter topic with the reason before the table
  * moves past it; if even that fails the table stops rather than drop it.
  */
@@ -61,6 +65,7 @@ public final class EndpointTable implements AutoCloseable {
     private final Map<TopicPartition, Long> endAtStart;
     private final PoolSnapshots state = new PoolSnapshots();
     private final Thread thread;
+    private final List<Consumer<PoolSnapshot>> beforePublishing = new CopyOnWriteArrayList<>();
     private volatile Map<String, PoolSnapshot> pools = Map.of();
     private volatile boolean caughtUp;
     private volatile RuntimeException failure;
@@ -127,6 +132,15 @@ public final class EndpointTable implements AutoCloseable {
         return pool != null ? pool : PoolSnapshot.empty(poolKey);
     }
 
+    /**
+     * Calls {@code prepare} on the consumer thread with every new pool snapshot before readers can see
+     * it, such as {@code ScorePicker::prepare}. It must be quick, as the next batch waits for it; if it
+     * throws, the table stops reading and reports not live.
+     */
+    public void beforePublishing(Consumer<PoolSnapshot> prepare) {
+        beforePublishing.add(prepare);
+    }
+
     /** Every pool's snapshot, all as of the same batch. */
     public Map<String, PoolSnapshot> pools() {
         return pools;
@@ -139,7 +153,7 @@ public final class EndpointTable implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : batch) {
                     apply(r);
                 }
-                pools = state.publish();
+                publish(state.publish());
                 metrics.lag(lag());
                 if (!caughtUp && endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
@@ -154,6 +168,19 @@ public final class EndpointTable implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    private void publish(Map<String, PoolSnapshot> next) {
+        Map<String, PoolSnapshot> previous = pools;
+        if (next == previous) {
+            return;
+        }
+        for (PoolSnapshot snapshot : next.values()) {
+            if (previous.get(snapshot.poolKey()) != snapshot) {
+                beforePublishing.forEach(prepare -> prepare.accept(snapshot));
+            }
+        }
+        pools = next;
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) {

@@ -140,6 +140,40 @@ class EndpointTableIT {
     }
 
     @Test
+    void shouldHandEveryNewSnapshotToItsListenersBeforeReadersSeeIt() throws Exception {
+        String cluster = "prepared";
+        try (EndpointTable table = EndpointTable.start(kafka(), "it-prepared", new SimpleMeterRegistry(), new HealthChecks())) {
+            List<PoolSnapshot> handed = new CopyOnWriteArrayList<>();
+            List<String> seenTooEarly = new CopyOnWriteArrayList<>();
+            table.beforePublishing(snapshot -> {
+                if (snapshot.poolKey().startsWith(cluster + "/")) {
+                    handed.add(snapshot);
+                    if (table.snapshot(snapshot.poolKey()) == snapshot) {
+                        seenTooEarly.add(snapshot.toString());
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(table::ready);
+
+            for (int round = 0; round < 20; round++) {
+                update(score(cluster, "pool-a", "pod-1", round / 20.0, EndpointHealth.HEALTHY));
+                update(score(cluster, "pool-b", "pod-2", round / 40.0, EndpointHealth.HEALTHY));
+                producer.flush();
+            }
+            tombstone(cluster + "/ns/pod-2:8000");
+            producer.flush();
+
+            Map<String, PoolSnapshot> expected = expectedPools();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(poolsOf(table, cluster)).isEqualTo(expected));
+            // the snapshot readers get is the very instance the listener was handed, and none was visible before
+            PoolSnapshot poolA = table.snapshot(cluster + "/ns/pool-a");
+            assertThat(handed).anySatisfy(h -> assertThat(h).isSameAs(poolA));
+            assertThat(handed).extracting(PoolSnapshot::poolKey).contains(cluster + "/ns/pool-b");
+            assertThat(seenTooEarly).isEmpty();
+        }
+    }
+
+    @Test
     void shouldNotBeReadyUntilANewInstanceHasCaughtUpFromTheBeginning() throws Exception {
         String cluster = "catch-up";
         for (int round = 0; round < 40; round++) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,14 +28,16 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One pick decision in process, as the ext_proc server makes it per request: {@link ScorePicker#pick}
  * over a pool snapshot of 10, 100 or 1,000 endpoints with random scores and loads (a tenth of them
  * stale or failing, a few saturated), followed by {@code finished} so in-flight counts stay level.
- * The snapshot is swapped for a new one every 1,000 picks on average, as a busy table does, so the
- * per-snapshot view is rebuilt inside the measurement at that rate.
+ * A second thread plays the endpoint table: every millisecond it prepares the picker for another
+ * snapshot ({@link ScorePicker#prepare}, the view a pick needs) and then swaps it in, as the table's
+ * consumer thread does before it publishes, so picks run on fresh snapshots without building views.
  *
  * <p>SampleTime: JMH prints p50/p99/p99.9 per pick. Its timer resolution (about 20-30 ns here) is the
  * floor of the small-pool figures. Allocation: {@code -prof gc}, {@code gc.alloc.rate.norm}: the answer
@@ -60,6 +63,7 @@ public class PickBenchmark {
     private volatile PoolSnapshot current;
     private ScorePicker picker;
     private PickRequest request;
+    private Thread table;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -82,13 +86,28 @@ public class PickBenchmark {
         picker = new ScorePicker(PickerSettings.defaults().withStrategy(strategy), key -> current, () -> BackendPolicies.NONE,
                 Clock.systemUTC());
         request = new PickRequest(POOL, "", 0, Set.of());
+        table = Thread.ofPlatform().name("bench-endpoint-table").daemon().start(this::swapEveryMillisecond);
+    }
+
+    /** The table's consumer thread: a new snapshot of the pool every millisecond, prepared before it is published. */
+    private void swapEveryMillisecond() {
+        SplittableRandom order = new SplittableRandom(2);
+        while (!Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(1_000_000);
+            PoolSnapshot next = snapshots[order.nextInt(snapshots.length)];
+            picker.prepare(next);
+            current = next;
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void stopTable() throws InterruptedException {
+        table.interrupt();
+        table.join();
     }
 
     @Benchmark
     public PickResult pick() {
-        if (random.nextInt(1000) == 0) {
-            current = snapshots[random.nextInt(snapshots.length)];
-        }
         PickResult result = picker.pick(request);
         if (result instanceof PickResult.Picked picked) {
             picker.finished(POOL, picked.primary());
