@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -136,10 +137,14 @@ public final class NotifierService implements AutoCloseable {
                 Instant now = clock.instant();
                 Duration wait = Duration.between(now, dispatcher.nextDue(now.plus(MAX_POLL)));
                 try {
-                    for (ConsumerRecord<String, AlertEvent> r : consumer.poll(wait.isNegative() ? Duration.ZERO
-                            : wait.compareTo(MAX_POLL) > 0 ? MAX_POLL : wait)) {
+                    ConsumerRecords<String, AlertEvent> records = consumer.poll(wait.isNegative() ? Duration.ZERO
+                            : wait.compareTo(MAX_POLL) > 0 ? MAX_POLL : wait);
+                    for (ConsumerRecord<String, AlertEvent> r : records) {
                         handle(r);
                     }
+                    // Positions also move past transaction markers, never handed over as records: without this the
+                    // group would stay one offset behind the end of every partition the exactly-once alerts job writes.
+                    records.nextOffsets().forEach((tp, next) -> offsets.advance(tp, next.offset()));
                 } catch (RecordDeserializationException e) {
                     deadLetterUnreadable(e);
                 }

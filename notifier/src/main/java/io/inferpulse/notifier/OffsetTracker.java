@@ -65,7 +65,12 @@ final class OffsetTracker {
         return t;
     }
 
-    /** The offset to commit per partition: the first record still owed, or past the last one seen. */
+    /** The consumer's position moved to {@code next} (past records or transaction markers): nothing before it is new. */
+    synchronized void advance(TopicPartition partition, long next) {
+        this.next.merge(partition, next, Math::max);
+    }
+
+    /** The offset to commit per partition: the first record still owed, or the position reached. */
     synchronized Map<TopicPartition, Long> committable() {
         Map<TopicPartition, Long> out = new HashMap<>();
         next.forEach((p, n) -> {

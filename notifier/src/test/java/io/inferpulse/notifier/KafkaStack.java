@@ -74,10 +74,13 @@ final class KafkaStack implements AutoCloseable {
         producer.send(new ProducerRecord<>(Topics.ALERTS, partition, event.getFingerprint(), event)).get(10, TimeUnit.SECONDS);
     }
 
-    /** Writes the event in a transaction that is then aborted, as a failed exactly-once alerts job leaves it. */
-    void sendAborted(AlertEvent event, int partition) {
-        Map<String, Object> config = kafka().clientConfig("it-aborted");
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-aborted-" + event.getFingerprint());
+    /**
+     * Writes the event in a transaction, as the exactly-once alerts job does, then commits it or, as a
+     * failed job leaves it, aborts it. Either way a transaction marker follows it in the partition.
+     */
+    void sendInTransaction(AlertEvent event, int partition, boolean commit) {
+        Map<String, Object> config = kafka().clientConfig("it-transactional");
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-transactional-" + event.getFingerprint());
         Topic<String, AlertEvent> alerts = new Topics(new AvroSerdes(client)).alerts();
         try (KafkaProducer<String, AlertEvent> transactional = new KafkaProducer<>(config, alerts.keySerde().serializer(),
                 alerts.valueSerde().serializer())) {
@@ -85,7 +88,11 @@ final class KafkaStack implements AutoCloseable {
             transactional.beginTransaction();
             transactional.send(new ProducerRecord<>(Topics.ALERTS, partition, event.getFingerprint(), event));
             transactional.flush();
-            transactional.abortTransaction();
+            if (commit) {
+                transactional.commitTransaction();
+            } else {
+                transactional.abortTransaction();
+            }
         }
     }
 

@@ -43,7 +43,8 @@ class NotifierDeliveryIT {
                         ? new LocalReceiver.Answer(429, "rate_limited", Map.of("Retry-After", "2")) : LocalReceiver.Answer.ok())
                 .script("/pd", n -> LocalReceiver.Answer.status(400, "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\"}"))
                 .script("/down", n -> LocalReceiver.Answer.status(503, "under maintenance"))
-                .script("/txn", n -> LocalReceiver.Answer.ok());
+                .script("/txn", n -> LocalReceiver.Answer.ok())
+                .script("/txn-marker", n -> LocalReceiver.Answer.ok());
         Path slackUrl = dir.resolve("slack-url");
         Files.writeString(slackUrl, receiver.url("/slack/" + SLACK_TOKEN) + "\n");
         Path routing = dir.resolve("routing.yml");
@@ -58,6 +59,7 @@ class NotifierDeliveryIT {
                     - {matchers: ['team="pager"'], receiver: pager}
                     - {matchers: ['team="down"'], receiver: down}
                     - {matchers: ['team="txn"'], receiver: txn}
+                    - {matchers: ['team="txn-marker"'], receiver: txn-marker}
                 receivers:
                   - name: flaky
                     webhook_configs: [{url: '%s'}]
@@ -69,7 +71,10 @@ class NotifierDeliveryIT {
                     webhook_configs: [{url: '%s'}]
                   - name: txn
                     webhook_configs: [{url: '%s'}]
-                """.formatted(receiver.url("/flaky"), slackUrl, receiver.url("/pd"), receiver.url("/down"), receiver.url("/txn")));
+                  - name: txn-marker
+                    webhook_configs: [{url: '%s'}]
+                """.formatted(receiver.url("/flaky"), slackUrl, receiver.url("/pd"), receiver.url("/down"), receiver.url("/txn"),
+                receiver.url("/txn-marker")));
         notifier = NotifierService.start(NotifierConfig.of(stack.settings(routing, GROUP), Map.of("PD_KEY", PD_KEY)), meters,
                 new HealthChecks());
     }
@@ -156,7 +161,7 @@ class NotifierDeliveryIT {
         Instant now = Instant.now();
         Map<String, String> aborted = new HashMap<>(labels("txn"));
         aborted.put("alertname", "RolledBack");
-        stack.sendAborted(AlertEvents.firing(aborted, now, now), 0);
+        stack.sendInTransaction(AlertEvents.firing(aborted, now, now), 0, false);
         stack.send(AlertEvents.firing(labels("txn"), now, now), 0);
 
         // then only the committed one reaches the receiver, and the group commits past both
@@ -164,6 +169,17 @@ class NotifierDeliveryIT {
         assertNothingOwed();
         assertThat(receiver.requests("/txn")).singleElement()
                 .satisfies(r -> assertThat(r.body().get("groupLabels").get("alertname").asText()).isEqualTo("HighLatency"));
+    }
+
+    @Test
+    void shouldCommitPastTheTransactionMarkerThatEndsAPartition() throws Exception {
+        // given an alert the exactly-once alerts job committed, its commit marker the last offset of the partition
+        Instant now = Instant.now();
+        stack.sendInTransaction(AlertEvents.firing(labels("txn-marker"), now, now), 1, true);
+
+        // then once it is delivered the group commits to the end of the partition, marker included, as lag tools expect
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests("/txn-marker").size() >= 1);
+        assertNothingOwed();
     }
 
     private static DeadLetter awaitDeadLetter(String receiverName) {
@@ -174,7 +190,8 @@ class NotifierDeliveryIT {
 
     /** Everything read was delivered or dead-lettered, and no dead letter shows a secret. */
     private static void assertNothingOwed() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> stack.uncommitted(GROUP).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stack.uncommitted(GROUP))
+                .as("records per partition the group has not committed past").isEmpty());
         assertThat(stack.deadLetters).allSatisfy(d -> assertThat(d.toString()).doesNotContain(PD_KEY).doesNotContain(SLACK_TOKEN));
     }
 }
