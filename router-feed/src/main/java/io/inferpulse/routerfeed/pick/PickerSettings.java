@@ -107,15 +107,35 @@ public record PickerSettings(Strategy strategy, int fallbacks, double queueThres
      * The backend policies these settings name: none, the file's (read and checked now), or the
      * cluster's (listed now, then followed); close it when the picker stops.
      *
-     * @param client asked only when the policies come from the cluster
+     * @param client asked only when the policies come from the cluster; the client it gives is the
+     *     source's, closed with it
      * @throws ConfigException for a policy file with problems, each with its line
      * @throws IllegalStateException when the cluster's policies cannot be listed
      */
     public PolicySource openPolicies(Supplier<KubernetesClient> client, MeterRegistry meters) {
-        if (policyFromCluster) {
-            return BackendPolicyResources.start(client.get(), policyNamespace, meters);
+        if (!policyFromCluster) {
+            return PolicySource.fixed(filePolicies());
         }
-        return PolicySource.fixed(filePolicies());
+        KubernetesClient kubernetes = client.get();
+        BackendPolicyResources resources;
+        try {
+            resources = BackendPolicyResources.start(kubernetes, policyNamespace, meters);
+        } catch (RuntimeException e) {
+            kubernetes.close();
+            throw e;
+        }
+        return new PolicySource() {
+            @Override
+            public BackendPolicies get() {
+                return resources.get();
+            }
+
+            @Override
+            public void close() {
+                resources.close();
+                kubernetes.close();
+            }
+        };
     }
 
     /** The policies of {@link #policyFile()}, read and checked now; none without a file. */

@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.inferpulse.routerfeed.pick.PickerSettings;
+import io.inferpulse.runtime.config.Configuration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +113,22 @@ class BackendPolicyResourcesTest {
         client.genericKubernetesResources(BackendPolicyResources.CONTEXT).inNamespace(NS).withName("vllm-policy").delete();
         await().atMost(Duration.ofSeconds(10)).until(() -> resources.get().policyFor("gke-a/llm/vllm") == null);
         assertThat(gauge("applied")).isZero();
+    }
+
+    @Test
+    void shouldCloseTheClientThePickersSettingsOpenedThePoliciesWithWhenTheyClose() {
+        serveBackendPolicies();
+        apply(policy(NS, "vllm-policy", "InferencePool", "vllm", scaledInWest(50)));
+        PickerSettings settings = PickerSettings.from(Configuration.load(PickerSettings.PARAMETERS, Set.of(),
+                Configuration.Sources.of(Map.of("picker.policy.kubernetes", "true"))));
+        KubernetesClient own = new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+
+        PolicySource policies = settings.openPolicies(() -> own, meters);
+        assertThat(policies.get().policyFor("gke-a/llm/vllm").resolve(WEST).capacityScale()).isEqualTo(0.5);
+        assertThat(own.getHttpClient().isClosed()).isFalse();
+
+        policies.close();
+        assertThat(own.getHttpClient().isClosed()).as("the picker's Kubernetes client, closed at shutdown").isTrue();
     }
 
     @Test
