@@ -338,9 +338,11 @@ public final class ScorePicker implements Picker {
      * Works out the view of a snapshot before picks see it: given to {@code EndpointTable#beforePublishing},
      * the table's consumer thread pays for a new snapshot (about 150 us at 1,000 endpoints) instead of the
      * first request after it. A pick still works out a view itself when the policies in force changed.
+     * Only pools already picked from are prepared: the table holds every pool of the topic, an EPP picks
+     * for one.
      */
     public void prepare(PoolSnapshot snapshot) {
-        if (!snapshot.isEmpty()) {
+        if (!snapshot.isEmpty() && views.containsKey(snapshot.poolKey())) {
             view(snapshot);
         }
     }
