@@ -1,19 +1,22 @@
 package io.inferpulse.app;
 
+import io.inferpulse.app.routing.PickerRouting;
+import io.inferpulse.app.routing.RoutingTally;
 import io.inferpulse.autoscaler.metrics.MetricsApiConfig;
 import io.inferpulse.autoscaler.metrics.MetricsApiService;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
-import io.inferpulse.app.routing.PickerRouting;
-import io.inferpulse.app.routing.RoutingTally;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
+import io.inferpulse.notifier.NotifierConfig;
+import io.inferpulse.notifier.NotifierService;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.routerfeed.pick.ScorePicker;
 import io.inferpulse.routerfeed.pick.Strategy;
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.table.EndpointTable;
 import io.inferpulse.runtime.config.ConfigParsers;
 import io.inferpulse.runtime.kafka.KafkaSettings;
@@ -25,8 +28,6 @@ import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
-import io.inferpulse.notifier.NotifierConfig;
-import io.inferpulse.notifier.NotifierService;
 import io.inferpulse.streams.alert.AlertConfig;
 import io.inferpulse.streams.alert.AlertService;
 import io.inferpulse.streams.pool.PoolStatsConfig;
@@ -170,9 +171,8 @@ final class DemoCommand implements Callable<Integer> {
         KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
         TopicSetup.ensure(kafka, Topics.SPECS);
         EndpointTable table = life.add(EndpointTable.start(kafka, "inferpulse-demo-picker", meters, health));
-        ScorePicker picker = ScorePicker.create(PickerSettings.defaults().withStrategy(picking), table::snapshot, Clock.systemUTC());
-        table.beforePublishing(picker::prepare);
-        PickerRouting routing = new PickerRouting(picker, IngestConfig.CLUSTER.defaultValue().orElseThrow());
+        PickerRouting routing = new PickerRouting(ScorePicker.following(table, PickerSettings.defaults().withStrategy(picking),
+                () -> BackendPolicies.NONE, Clock.systemUTC()), IngestConfig.CLUSTER.defaultValue().orElseThrow());
 
         out.println("Starting " + fleetOptions.pools + " x " + fleetOptions.pods + " simulated vLLM servers, and a twin "
                 + "fleet routed round robin on the same load...");

@@ -13,6 +13,7 @@ import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.routerfeed.pick.ScorePicker;
+import io.inferpulse.routerfeed.policy.BackendPolicies;
 import io.inferpulse.routerfeed.table.EndpointTable;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
@@ -79,9 +80,8 @@ public final class RoutingBenchmark {
             RoutingTally pickerTally = new RoutingTally();
             try (EndpointTable table = EndpointTable.start(kafka, "inferpulse-bench-routing", meters, health);
                  ScoreService scores = ScoreService.start(ScoreConfig.of(scoreSettings), meters, health)) {
-                ScorePicker picker = ScorePicker.create(picking, table::snapshot, Clock.systemUTC());
-                table.beforePublishing(picker::prepare);
-                PickerRouting routing = new PickerRouting(picker, ingestConfig.cluster());
+                PickerRouting routing = new PickerRouting(ScorePicker.following(table, picking, () -> BackendPolicies.NONE,
+                        Clock.systemUTC()), ingestConfig.cluster());
                 try (FleetSimulator roundRobin = new FleetSimulator(configFor.apply(RoutingPolicy.roundRobin()), roundRobinTally);
                      FleetSimulator picked = new FleetSimulator(configFor.apply(routing), routing.finishing(pickerTally));
                      IngestService ingest = IngestService.start(ingestConfig, meters, health, Clock.systemUTC())) {

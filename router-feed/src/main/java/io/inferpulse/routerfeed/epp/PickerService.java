@@ -51,8 +51,7 @@ public final class PickerService implements AutoCloseable {
             throw e;
         }
         try {
-            ScorePicker picker = new ScorePicker(picking, table::snapshot, policies, Clock.systemUTC());
-            table.beforePublishing(picker::prepare);
+            ScorePicker picker = ScorePicker.following(table, picking, policies, Clock.systemUTC());
             LOG.info("Picking for {} with {}, {} fallback(s)", settings.pool().key(), picking.strategy(), picking.fallbacks());
             return new PickerService(table, policies, EppServer.start(settings, picker, table::ready, meters));
         } catch (IOException e) {

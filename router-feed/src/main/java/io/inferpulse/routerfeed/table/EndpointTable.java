@@ -153,7 +153,7 @@ public final class EndpointTable implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : batch) {
                     apply(r);
                 }
-                publish(state.publish());
+                pools = state.publish(snapshot -> beforePublishing.forEach(prepare -> prepare.accept(snapshot)));
                 metrics.lag(lag());
                 if (!caughtUp && endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
@@ -168,19 +168,6 @@ public final class EndpointTable implements AutoCloseable {
         } finally {
             consumer.close();
         }
-    }
-
-    private void publish(Map<String, PoolSnapshot> next) {
-        Map<String, PoolSnapshot> previous = pools;
-        if (next == previous) {
-            return;
-        }
-        for (PoolSnapshot snapshot : next.values()) {
-            if (previous.get(snapshot.poolKey()) != snapshot) {
-                beforePublishing.forEach(prepare -> prepare.accept(snapshot));
-            }
-        }
-        pools = next;
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The table's working state, owned by the consumer thread: the latest endpoint per key, grouped
@@ -47,8 +48,11 @@ final class PoolSnapshots {
         changed.add(endpoint.poolKey());
     }
 
-    /** The snapshots after everything put or removed so far; the same instance when nothing changed. */
-    Map<String, PoolSnapshot> publish() {
+    /**
+     * The snapshots after everything put or removed so far; the same instance when nothing changed.
+     * Each pool rebuilt for it is handed to {@code rebuilt} before the map is returned.
+     */
+    Map<String, PoolSnapshot> publish(Consumer<PoolSnapshot> rebuilt) {
         if (changed.isEmpty()) {
             return published;
         }
@@ -58,7 +62,9 @@ final class PoolSnapshots {
             if (pool == null) {
                 next.remove(poolKey);
             } else {
-                next.put(poolKey, new PoolSnapshot(poolKey, List.copyOf(pool.values())));
+                PoolSnapshot snapshot = new PoolSnapshot(poolKey, List.copyOf(pool.values()));
+                rebuilt.accept(snapshot);
+                next.put(poolKey, snapshot);
             }
         }
         changed.clear();

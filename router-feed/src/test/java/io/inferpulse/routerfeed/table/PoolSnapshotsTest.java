@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class PoolSnapshotsTest {
     private static final String POOL_A = "c1/ns/pool-a";
     private static final String POOL_B = "c1/ns/pool-b";
+    private static final Consumer<PoolSnapshot> NO_LISTENER = snapshot -> { };
 
     private static Endpoint endpoint(String pod, String poolKey, double score) {
         String cluster = poolKey.substring(0, poolKey.indexOf('/'));
@@ -27,10 +29,10 @@ class PoolSnapshotsTest {
     void shouldReplaceAnEndpointWithItsLatestUpdate() {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
-        state.publish();
+        state.publish(NO_LISTENER);
 
         state.put(endpoint("pod-1", POOL_A, 0.9));
-        Map<String, PoolSnapshot> pools = state.publish();
+        Map<String, PoolSnapshot> pools = state.publish(NO_LISTENER);
 
         assertThat(pools.get(POOL_A).endpoints()).singleElement().extracting(Endpoint::score).isEqualTo(0.9);
     }
@@ -40,10 +42,10 @@ class PoolSnapshotsTest {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
         state.put(endpoint("pod-2", POOL_A, 0.3));
-        state.publish();
+        state.publish(NO_LISTENER);
 
         state.remove("c1/ns/pod-1:8000");
-        Map<String, PoolSnapshot> pools = state.publish();
+        Map<String, PoolSnapshot> pools = state.publish(NO_LISTENER);
 
         assertThat(keys(pools.get(POOL_A))).containsExactly("c1/ns/pod-2:8000");
     }
@@ -53,10 +55,10 @@ class PoolSnapshotsTest {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
         state.put(endpoint("pod-2", POOL_B, 0.3));
-        state.publish();
+        state.publish(NO_LISTENER);
 
         state.remove("c1/ns/pod-1:8000");
-        Map<String, PoolSnapshot> pools = state.publish();
+        Map<String, PoolSnapshot> pools = state.publish(NO_LISTENER);
 
         assertThat(pools).containsOnlyKeys(POOL_B);
     }
@@ -65,11 +67,11 @@ class PoolSnapshotsTest {
     void shouldIgnoreATombstoneForAnUnknownEndpoint() {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
-        Map<String, PoolSnapshot> before = state.publish();
+        Map<String, PoolSnapshot> before = state.publish(NO_LISTENER);
 
         state.remove("c1/ns/never-seen:8000");
 
-        assertThat(state.publish()).isSameAs(before);
+        assertThat(state.publish(NO_LISTENER)).isSameAs(before);
     }
 
     @Test
@@ -81,10 +83,10 @@ class PoolSnapshotsTest {
         endpoints.forEach(forward::put);
         endpoints.reversed().forEach(backward::put);
 
-        PoolSnapshot pool = forward.publish().get(POOL_A);
+        PoolSnapshot pool = forward.publish(NO_LISTENER).get(POOL_A);
 
         assertThat(keys(pool)).containsExactly("c1/ns/pod-1:8000", "c1/ns/pod-2:8000", "c1/ns/pod-3:8000");
-        assertThat(pool).isEqualTo(backward.publish().get(POOL_A));
+        assertThat(pool).isEqualTo(backward.publish(NO_LISTENER).get(POOL_A));
     }
 
     @Test
@@ -92,10 +94,10 @@ class PoolSnapshotsTest {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
         state.put(endpoint("pod-2", POOL_A, 0.2));
-        state.publish();
+        state.publish(NO_LISTENER);
 
         state.put(endpoint("pod-1", POOL_B, 0.2));
-        Map<String, PoolSnapshot> pools = state.publish();
+        Map<String, PoolSnapshot> pools = state.publish(NO_LISTENER);
 
         assertThat(keys(pools.get(POOL_A))).containsExactly("c1/ns/pod-2:8000");
         assertThat(keys(pools.get(POOL_B))).containsExactly("c1/ns/pod-1:8000");
@@ -106,10 +108,10 @@ class PoolSnapshotsTest {
         PoolSnapshots state = new PoolSnapshots();
         state.put(endpoint("pod-1", POOL_A, 0.2));
         state.put(endpoint("pod-2", POOL_B, 0.2));
-        Map<String, PoolSnapshot> first = state.publish();
+        Map<String, PoolSnapshot> first = state.publish(NO_LISTENER);
 
         state.put(endpoint("pod-3", POOL_A, 0.4));
-        Map<String, PoolSnapshot> second = state.publish();
+        Map<String, PoolSnapshot> second = state.publish(NO_LISTENER);
 
         assertThat(second.get(POOL_B)).isSameAs(first.get(POOL_B));
         assertThat(keys(first.get(POOL_A))).containsExactly("c1/ns/pod-1:8000");
