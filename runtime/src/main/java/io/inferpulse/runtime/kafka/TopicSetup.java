@@ -1,5 +1,8 @@
 package io.inferpulse.runtime.kafka;
 
+import io.inferpulse.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,10 +10,16 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.inferpulse.schemas.Topics;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +27,17 @@ import org.slf4j.LoggerFactory;
  * Creates the topics a service needs when they are missing, with their cleanup policy, and leaves
  * existing ones as they are: operators who manage topics themselves (Strimzi KafkaTopic) keep
  * control of partitions and retention.
+ *
+ * <p>{@link #ensure} returns once every partition it created has a leader that serves it. A
+ * created topic reaches the brokers through the metadata log a moment later, and an idempotent
+ * producer that writes at once can lose its first batch: the batch fails with
+ * NOT_LEADER_OR_FOLLOWER, the next one is appended, and every retry of the first then fails with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (KAFKA-15591, fixed in Kafka 4.5 brokers).
  */
 public final class TopicSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final Duration SERVED_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration RETRY = Duration.ofMillis(50);
 
     private TopicSetup() {}
 
@@ -39,14 +56,22 @@ public final class TopicSetup {
             if (missing.isEmpty()) {
                 return;
             }
-            try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                    throw e;
+            CreateTopicsResult created = admin.createTopics(missing);
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            for (NewTopic topic : missing) {
+                try {
+                    int count = created.numPartitions(topic.name()).get(30, TimeUnit.SECONDS);
+                    for (int p = 0; p < count; p++) {
+                        partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    // another instance created it between our list and create, and waits for it
                 }
-                // another instance created it between our list and create: what we wanted
             }
+            awaitServed(admin, partitions);
             LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -55,5 +80,34 @@ public final class TopicSetup {
             throw new IllegalStateException("Could not create topics on " + kafka.bootstrapServers() + ": "
                     + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
         }
+    }
+
+    /**
+     * Waits until the broker's metadata has the topics and then until each partition's leader serves
+     * it. ListOffsets is answered only by a leader that serves the partition, as a produce is, and the
+     * admin client retries NOT_LEADER_OR_FOLLOWER by itself; a topic missing from the metadata it
+     * does not retry, so that wait is here.
+     */
+    private static void awaitServed(Admin admin, Map<TopicPartition, OffsetSpec> partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + SERVED_TIMEOUT.toNanos();
+        Set<String> names = partitions.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get(remaining(deadline), TimeUnit.NANOSECONDS);
+                break;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || remaining(deadline) == 0) {
+                    throw e;
+                }
+                Thread.sleep(RETRY);
+            }
+        }
+        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TimeUnit.NANOSECONDS.toMillis(remaining(deadline))))
+                .all().get(remaining(deadline) + RETRY.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
     }
 }
