@@ -75,8 +75,9 @@ import org.slf4j.LoggerFactory;
  * own: instead of queueing without a caller, {@code publish} retries until a deadline and then
  * throws {@link NotAcknowledgedException}, leaving the lines with the source (the HTTP client,
  * which retries on a 5xx). A {@link Batch} remembers what was acknowledged, so publishing it again
- * sends only the rest. The file tailer uses {@link #process} and {@link #send} inside its own
- * Kafka transactions instead.
+ * sends only the rest; those records land after the ones Kafka already took, so a retry can reorder
+ * lines of a pool (the streams window by request time, with grace, not by arrival). The file
+ * tailer uses {@link #process} and {@link #send} inside its own Kafka transactions instead.
  *
  * <p>Counters, each tagged {@code receiver}: {@code inferpulse_accesslog_lines_received},
  * {@code _lines_parsed}, {@code _lines_published} (acknowledged) and
@@ -302,7 +303,7 @@ public final class AccessLogPipeline implements AutoCloseable {
                     published.increment();
                 }
             } catch (TimeoutException e) {
-                throw new NotAcknowledgedException("Kafka did not acknowledge " + pending(batch) + " of " + batch.size()
+                throw new NotAcknowledgedException("Kafka had not answered " + pending(batch) + " of " + batch.size()
                         + " access-log lines in time", e);
             } catch (ExecutionException e) {
                 batch.inFlight[i] = null;
@@ -322,10 +323,12 @@ public final class AccessLogPipeline implements AutoCloseable {
         return resend;
     }
 
+    /** Records Kafka has not answered yet; some after the one that timed out may have been. */
     private static int pending(Batch batch) {
         int n = 0;
-        for (boolean a : batch.acknowledged) {
-            n += a ? 0 : 1;
+        for (int i = 0; i < batch.size(); i++) {
+            boolean answered = batch.acknowledged[i] || (batch.inFlight[i] != null && batch.inFlight[i].isDone());
+            n += answered ? 0 : 1;
         }
         return n;
     }

@@ -107,7 +107,7 @@ public final class StdinReceiver {
                 lines.clear();
                 return;
             } catch (NotAcknowledgedException e) {
-                LOG.warn("{} lines from stdin not acknowledged yet, trying again in {} ms: {}",
+                LOG.warn("A batch of {} lines from stdin is not all acknowledged yet, trying again in {} ms: {}",
                         lines.size(), backoff.toMillis(), e.getMessage());
                 Thread.sleep(backoff);
                 Duration doubled = backoff.multipliedBy(2);
