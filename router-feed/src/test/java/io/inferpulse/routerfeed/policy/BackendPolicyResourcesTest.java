@@ -9,18 +9,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.runtime.config.Configuration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,27 +25,23 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The cluster's GCPBackendPolicy resources against fabric8's mock API server in CRUD mode: policies
  * are created, changed and deleted through the client, and what the picker would apply is read back.
- *
- * <p>The server is started and stopped here rather than by {@code @EnableKubernetesMockClient}, so that
- * it stops before the informers close: when a client closes a watch, the mock server (7.8.0) can block
- * its event loop on the watch's executor while that executor waits for the event loop, and then fails
- * to shut down. A watch the server closes itself does not meet that path.
  */
+@EnableKubernetesMockClient(crud = true)
 class BackendPolicyResourcesTest {
     private static final String NS = "llm";
     /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
     private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
     private static final Map<String, String> WEST = Map.of("gke.io/region", "us-west2");
 
+    KubernetesMockServer server;
+    KubernetesClient client;
+
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private KubernetesMockServer server;
-    private KubernetesClient client;
     private BackendPolicyResources resources;
 
     @BeforeAll
@@ -57,21 +49,15 @@ class BackendPolicyResourcesTest {
         MOCK_SERVER_LOG.setLevel(Level.WARNING);
     }
 
-    @BeforeEach
-    void startServer() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
-                false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
-    }
-
     @AfterEach
     void stop() {
+        // The server stops first: when a client closes a watch, fabric8's mock server (7.8.0) can block
+        // its event loop on the watch's executor while that executor waits for the event loop, and
+        // then fails to shut down. The extension's own destroy afterwards finds it stopped.
         server.destroy();
         if (resources != null) {
             resources.close();
         }
-        client.close();
     }
 
     private void serveBackendPolicies() {

@@ -85,8 +85,8 @@ public final class TopicSetup {
     /**
      * Waits until the broker's metadata has the topics and then until each partition's leader serves
      * it. ListOffsets is answered only by a leader that serves the partition, as a produce is, and the
-     * admin client retries NOT_LEADER_OR_FOLLOWER by itself; a topic missing from the metadata it
-     * does not retry, so that wait is here.
+     * admin client retries NOT_LEADER_OR_FOLLOWER by itself; a topic missing from the metadata fails
+     * it at once, with an ERROR line per topic, so that wait is done first with describeTopics.
      */
     private static void awaitServed(Admin admin, Map<TopicPartition, OffsetSpec> partitions)
             throws ExecutionException, TimeoutException, InterruptedException {
