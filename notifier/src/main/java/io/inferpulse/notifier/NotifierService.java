@@ -3,13 +3,15 @@ package io.inferpulse.notifier;
 import io.inferpulse.avro.AlertEvent;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.fault.Transience;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.registry.WaitingRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
@@ -56,11 +58,15 @@ public final class NotifierService implements AutoCloseable {
     static final Topics.Spec NOTIFIER_LOG_SPEC = new Topics.Spec(NOTIFIER_LOG, true, "-1");
     private static final Logger LOG = LoggerFactory.getLogger(NotifierService.class);
     private static final Duration MAX_POLL = Duration.ofMillis(100);
+    private static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(2);
+    /** Within the group's poll interval, so that the consumer keeps its partitions while the broker is away. */
+    private static final Duration DEAD_LETTER_PATIENCE = Duration.ofMinutes(2);
 
     private final KafkaConsumer<String, AlertEvent> consumer;
     private final Producer<String, String> logProducer;
     private final Producer<String, DeadLetter> deadLetterProducer;
-    private final SchemaRegistryClient registry;
+    private final WaitingRegistryClient registry;
+    private final BrokerReachability broker;
     private final Dispatcher dispatcher;
     private final Delivery delivery;
     private final OffsetTracker offsets = new OffsetTracker();
@@ -74,7 +80,10 @@ public final class NotifierService implements AutoCloseable {
     private NotifierService(NotifierConfig config, Routing routing, MeterRegistry meters, Clock clock) {
         this.clock = clock;
         TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), NOTIFIER_LOG_SPEC));
-        registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
+        // A short patience: the same thread runs the dispatcher's timers, which must not wait with it.
+        broker = BrokerReachability.watch(config.kafka(), config.groupId());
+        registry = new WaitingRegistryClient(SchemaRegistryClients.create(
+                RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())), REGISTRY_PATIENCE);
         Topics topics = new Topics(new AvroSerdes(registry));
 
         Map<String, Object> producerConfig = config.kafka().clientConfig(config.groupId() + "-log");
@@ -126,6 +135,8 @@ public final class NotifierService implements AutoCloseable {
         NotifierService service = new NotifierService(config, config.routing(console, clock), meters, clock);
         health.addLiveness("notifier-loop", () -> service.loop.isAlive() || !service.running
                 ? Optional.empty() : Optional.of("the consumer loop stopped"));
+        health.addReadiness("schema-registry", service.registry::outage);
+        health.addReadiness("kafka", service.broker::problem);
         health.addReadiness("notifier-assignment", () -> service.assigned
                 ? Optional.empty() : Optional.of("no partitions of " + Topics.ALERTS + " assigned yet"));
         return service;
@@ -146,7 +157,14 @@ public final class NotifierService implements AutoCloseable {
                     // group would stay one offset behind the end of every partition the exactly-once alerts job writes.
                     records.nextOffsets().forEach((tp, next) -> offsets.advance(tp, next.offset()));
                 } catch (RecordDeserializationException e) {
-                    deadLetterUnreadable(e);
+                    if (Transience.isTransient(e)) {
+                        // The position stays on the record, so the next poll reads it again; meanwhile the
+                        // dispatcher keeps its timers, and readiness names the outage.
+                        LOG.debug("Pausing at {}@{} until the schema registry answers: {}", e.topicPartition(), e.offset(),
+                                e.getMessage());
+                    } else {
+                        deadLetterUnreadable(e);
+                    }
                 }
                 dispatcher.flush(clock.instant()).forEach(delivery::submit);
                 commit();
@@ -189,15 +207,8 @@ public final class NotifierService implements AutoCloseable {
             value.duplicate().get(raw);
         }
         OffsetTracker.Ticket ticket = offsets.track(tp, e.offset());
-        try {
-            deadLetters.send(Topics.ALERTS, "notify.deserialize", "not an AlertEvent: " + e.getMessage(), raw,
-                    Map.of("partition", String.valueOf(tp.partition()), "offset", String.valueOf(e.offset()))).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while dead-lettering " + tp + "@" + e.offset(), ie);
-        } catch (ExecutionException | TimeoutException de) {
-            throw new IllegalStateException("Could not dead-letter unreadable record " + tp + "@" + e.offset(), de);
-        }
+        deadLetters.deliver(Topics.ALERTS, "notify.deserialize", "not an AlertEvent: " + e.getMessage(), raw,
+                Map.of("partition", String.valueOf(tp.partition()), "offset", String.valueOf(e.offset())), DEAD_LETTER_PATIENCE);
         consumer.seek(tp, e.offset() + 1);
         ticket.release();
     }
@@ -266,5 +277,6 @@ public final class NotifierService implements AutoCloseable {
         logProducer.close(Duration.ofSeconds(10));
         deadLetterProducer.close(Duration.ofSeconds(10));
         registry.close();
+        broker.close();
     }
 }
