@@ -77,21 +77,18 @@ public final class DeadLetters {
         DeadLetter letter = letter(source, stage, reason, raw, attributes);
         LOG.warn("Dead-lettering input from {} at {}: {}", source, stage, letter.getReason());
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(topic.name(), letter.getSource(), letter), (metadata, e) -> {
-                if (e == null) {
-                    counter("inferpulse_dead_letters", "Inputs the dead-letter topic holds, by the stage that rejected them",
-                            stage).increment();
-                    acknowledged.complete(metadata);
-                } else {
-                    failed(source, stage, e);
-                    acknowledged.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) {
-            failed(source, stage, e);
-            acknowledged.completeExceptionally(e);
-        }
+        // What the producer throws at once (a serializer without its registry, a fenced transaction) reaches
+        // the caller as it would from the producer itself: nothing was sent, and the caller may try again.
+        producer.send(new ProducerRecord<>(topic.name(), letter.getSource(), letter), (metadata, e) -> {
+            if (e == null) {
+                counter("inferpulse_dead_letters", "Inputs the dead-letter topic holds, by the stage that rejected them",
+                        stage).increment();
+                acknowledged.complete(metadata);
+            } else {
+                failed(source, stage, e);
+                acknowledged.completeExceptionally(e);
+            }
+        });
         return acknowledged;
     }
 
@@ -108,23 +105,26 @@ public final class DeadLetters {
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             Duration left = Duration.between(clock.instant(), deadline);
+            Throwable failure;
             try {
                 return send(source, stage, reason, raw, attributes).get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeadLetterException("Interrupted while dead-lettering input from " + source, e);
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (TimeoutException e) {
                 // No answer in time is a transient failure, and must read as one to whoever catches the exception.
-                Throwable cause = e instanceof TimeoutException
-                        ? new org.apache.kafka.common.errors.TimeoutException("the broker did not acknowledge it in time")
-                        : e.getCause() != null ? e.getCause() : e;
-                if (!Transience.isTransient(cause) || !clock.instant().plus(backoff).isBefore(deadline)) {
-                    throw new DeadLetterException("Could not dead-letter input from " + source + " at " + stage + " to "
-                            + topic.name() + ": " + cause, cause);
-                }
-                sleep(backoff, source);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                failure = new org.apache.kafka.common.errors.TimeoutException("the broker did not acknowledge it in time");
+            } catch (ExecutionException e) {
+                failure = e.getCause() != null ? e.getCause() : e;
+            } catch (RuntimeException e) {
+                failure = e;
             }
+            if (!Transience.isTransient(failure) || !clock.instant().plus(backoff).isBefore(deadline)) {
+                throw new DeadLetterException("Could not dead-letter input from " + source + " at " + stage + " to "
+                        + topic.name() + ": " + failure, failure);
+            }
+            sleep(backoff, source);
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 
