@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -72,6 +73,7 @@ public final class NotifierService implements AutoCloseable {
     private final OffsetTracker offsets = new OffsetTracker();
     private final Clock clock;
     private final DeadLetters deadLetters;
+    private final Serializer<AlertEvent> alertSerializer;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile boolean assigned;
@@ -103,6 +105,7 @@ public final class NotifierService implements AutoCloseable {
         delivery = new Delivery(config.retry(), log, deadLetters, new NotifierMetrics(meters), clock);
 
         Topic<String, AlertEvent> alerts = topics.alerts();
+        alertSerializer = alerts.valueSerde().serializer();
         Map<String, Object> consumerConfig = config.kafka().clientConfig(config.groupId());
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -185,17 +188,28 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
+    /**
+     * An alert event the notifier cannot handle is dead-lettered with the exception and the loop goes
+     * on; its offset is released only once the dead letter is kept, so a failure to keep it never
+     * commits past the event.
+     */
     private void handle(ConsumerRecord<String, AlertEvent> r) {
         OffsetTracker.Ticket ticket = offsets.track(new TopicPartition(r.topic(), r.partition()), r.offset());
         try {
             if (r.value() == null) {
                 dispatcher.forget(r.key());
-                return;
+            } else {
+                Alert.from(r.value()).ifPresent(a -> dispatcher.receive(a, ticket, clock.instant()).forEach(delivery::submit));
             }
-            Alert.from(r.value()).ifPresent(a -> dispatcher.receive(a, ticket, clock.instant()).forEach(delivery::submit));
-        } finally {
-            ticket.release();
+        } catch (RuntimeException e) {
+            if (Transience.isTransient(e)) {
+                throw e;
+            }
+            deadLetters.deliver(Topics.ALERTS, "notify.process", e.toString(), alertSerializer.serialize(r.topic(), r.value()),
+                    Map.of("key", String.valueOf(r.key()), "partition", String.valueOf(r.partition()),
+                            "offset", String.valueOf(r.offset())), DEAD_LETTER_PATIENCE);
         }
+        ticket.release();
     }
 
     /** A record that is not an AlertEvent is dead-lettered and skipped, never retried forever. */
