@@ -128,8 +128,16 @@ public final class DeadLetters {
         }
     }
 
-    /** The dead letter as written: texts shortened and raw input cut so that the record fits. */
     DeadLetter letter(String source, String stage, String reason, byte[] raw, Map<String, String> attributes) {
+        return envelope(source, stage, reason, raw, attributes, clock.instant(), maxRawBytes);
+    }
+
+    /**
+     * A dead letter as it must be written, texts shortened and the raw input cut so that the record
+     * fits; for writers that send dead letters by other means, such as a Kafka Streams sink.
+     */
+    public static DeadLetter envelope(String source, String stage, String reason, byte[] raw, Map<String, String> attributes,
+                                      Instant receivedAt, int maxRawBytes) {
         String src = shorten(source);
         String stg = shorten(stage);
         String why = shorten(reason == null ? "(no reason given)" : reason);
@@ -149,7 +157,7 @@ public final class DeadLetters {
                 .setReason(why)
                 .setRaw(ByteBuffer.wrap(truncated ? Arrays.copyOf(raw, keep) : raw))
                 .setRawTruncated(truncated)
-                .setReceivedAt(clock.instant())
+                .setReceivedAt(receivedAt)
                 .setAttributes(Map.copyOf(attrs))
                 .build();
     }
