@@ -67,8 +67,9 @@ class NotifierRegistryOutageIT {
         // when a notifier that has never seen the schema starts
         HealthChecks health = new HealthChecks();
         try (NotifierService notifier = notifier(health)) {
-            // then it is not ready, naming the registry
-            await().atMost(Duration.ofSeconds(30)).until(() -> check(health, "schema-registry").isPresent());
+            // then it is not ready, naming the registry and nothing else once it has its partitions
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(health.ready())
+                    .filteredOn(o -> !o.ok()).extracting(HealthChecks.Outcome::name).containsExactly("schema-registry"));
             assertThat(check(health, "schema-registry").orElseThrow())
                     .startsWith("schema registry unreachable since");
             // and it holds the alert back, through more than one give-up of its 2 s registry patience,

@@ -76,6 +76,8 @@ class EndpointTableRegistryOutageIT {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !table.ready()
                     && check(health, "endpoint-table").isPresent() && table.pools().isEmpty());
             assertThat(check(health, "endpoint-table")).contains("not yet caught up with " + Topics.ENDPOINT_SCORES);
+            assertThat(health.ready()).filteredOn(o -> !o.ok()).extracting(HealthChecks.Outcome::name)
+                    .containsExactlyInAnyOrder("schema-registry", "endpoint-table");
             assertThat(health.live()).allMatch(HealthChecks.Outcome::ok);
 
             // when the registry is back at the same address
