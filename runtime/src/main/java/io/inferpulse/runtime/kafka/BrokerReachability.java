@@ -34,6 +34,7 @@ public final class BrokerReachability implements AutoCloseable {
     private volatile Optional<String> problem = Optional.empty();
     private volatile Instant unreachableSince;
     private volatile long answeredMs;
+    private volatile long reachableSinceMs;
 
     private BrokerReachability(Admin admin, String bootstrapServers, Clock clock) {
         this.admin = admin;
@@ -65,11 +66,19 @@ public final class BrokerReachability implements AutoCloseable {
         return answeredMs;
     }
 
+    /** When the cluster's current stretch of answers began: its first answer, or its first after an outage; 0 before. */
+    public long reachableSinceMs() {
+        return reachableSinceMs;
+    }
+
     private void check() {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
                     .nodes().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             answeredMs = clock.millis();
+            if (unreachableSince != null || reachableSinceMs == 0) {
+                reachableSinceMs = answeredMs;
+            }
             if (unreachableSince != null) {
                 LOG.info("Kafka at {} answers again after {} ms", bootstrapServers,
                         Duration.between(unreachableSince, clock.instant()).toMillis());

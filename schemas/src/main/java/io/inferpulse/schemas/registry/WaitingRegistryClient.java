@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
@@ -33,7 +34,9 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
     private final Duration patience;
     private final Clock clock;
     private final Object monitor = new Object();
+    private final AtomicInteger calls = new AtomicInteger();
     private volatile Outage outage;
+    private volatile long settledSinceMs;
     private volatile boolean closed;
 
     private record Outage(Instant since, String cause) {}
@@ -70,6 +73,15 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
                 : Optional.of("schema registry unreachable since " + now.since() + ": " + now.cause());
     }
 
+    /**
+     * Since when the registry has answered every call without an outage: 0 when it never failed,
+     * {@link Long#MAX_VALUE} while an outage lasts or a call is under way (whose answer may yet be an
+     * outage). For readers that must not take a pause of their input for a quiet input.
+     */
+    public long settledSinceMs() {
+        return outage != null || calls.get() > 0 ? Long.MAX_VALUE : settledSinceMs;
+    }
+
     /** Ends every wait: the waiting calls throw their last failure. Closes the delegate. */
     @Override
     public void close() {
@@ -86,6 +98,15 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
     }
 
     private <T> T patiently(Supplier<T> call) {
+        calls.incrementAndGet();
+        try {
+            return retried(call);
+        } finally {
+            calls.decrementAndGet();
+        }
+    }
+
+    private <T> T retried(Supplier<T> call) {
         Instant deadline = clock.instant().plus(patience);
         Duration backoff = FIRST_BACKOFF;
         while (true) {
@@ -114,6 +135,7 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
     private void recovered() {
         Outage ended = outage;
         if (ended != null) {
+            settledSinceMs = clock.millis();
             outage = null;
             LOG.info("Schema registry answers again after {} ms; readers resume",
                     Duration.between(ended.since(), clock.instant()).toMillis());

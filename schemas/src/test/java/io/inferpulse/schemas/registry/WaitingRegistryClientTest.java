@@ -64,9 +64,21 @@ class WaitingRegistryClientTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> client.outage().isPresent());
             assertThat(client.outage().orElseThrow()).contains("schema registry unreachable since").contains("Connection refused");
+            assertThat(client.settledSinceMs()).isEqualTo(Long.MAX_VALUE);
+            long before = System.currentTimeMillis();
             assertThat(lookup.get()).isEqualTo(SCHEMA);
             assertThat(flaky.calls).hasValue(5);
             assertThat(client.outage()).isEmpty();
+            assertThat(client.settledSinceMs()).isBetween(before - 1000, System.currentTimeMillis());
+        }
+    }
+
+    @Test
+    void shouldBeSettledFromTheStartWhenTheRegistryNeverFailed() {
+        try (WaitingRegistryClient client = new WaitingRegistryClient(new FlakyRegistry(0, -1), Duration.ofMinutes(1))) {
+            assertThat(client.settledSinceMs()).isZero();
+            client.schemaById(7);
+            assertThat(client.settledSinceMs()).isZero();
         }
     }
 

@@ -1,10 +1,8 @@
 package io.inferpulse.streams.job;
 
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
@@ -13,8 +11,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * cannot tell an idle pool from a broker that is away, a registry the first stage waits for, or a
  * first stage that has not started yet; closing then would turn every record of that time into a
  * late one once it arrives. So the wall clock may close only up to the last moment the broker is
- * known to have answered, only once that answer came a whole grace period after the stage's last
- * activity, and never while the registry is away.
+ * known to have answered, and only once a whole grace period has passed since the stage's last
+ * activity and since the broker and the registry were last back from an outage (which leaves the
+ * writers that held records through it the grace period to deliver them), and never while the
+ * registry is away or a call to it is under way.
  *
  * <p>Kafka Streams creates processors itself, so the job passes its instance in the streams
  * configuration under {@link #CONFIG}; a processor run without one (in a TopologyTestDriver) has an
@@ -24,24 +24,28 @@ public final class InputHealth {
     public static final String CONFIG = "inferpulse.input.health";
 
     private final LongSupplier brokerAnsweredMs;
-    private final Supplier<Optional<String>> registryOutage;
+    private final LongSupplier brokerReachableSinceMs;
+    private final LongSupplier registrySettledSinceMs;
     /** 0 (long ago) until it happens: an instance that runs no first stage has a quiet one. */
     private final AtomicLong firstStageActiveMs = new AtomicLong();
     private final AtomicLong fedStageActiveMs = new AtomicLong();
 
     /**
-     * @param brokerAnsweredMs the wall-clock time the broker last answered
-     * @param registryOutage   the registry outage the job's readers are waiting out, if any
+     * @param brokerAnsweredMs       the wall-clock time the broker last answered
+     * @param brokerReachableSinceMs when the broker's current stretch of answers began
+     * @param registrySettledSinceMs since when the registry has answered without an outage
+     *                               ({@code Long.MAX_VALUE} while it does not)
      */
-    public InputHealth(LongSupplier brokerAnsweredMs, Supplier<Optional<String>> registryOutage) {
+    public InputHealth(LongSupplier brokerAnsweredMs, LongSupplier brokerReachableSinceMs, LongSupplier registrySettledSinceMs) {
         this.brokerAnsweredMs = brokerAnsweredMs;
-        this.registryOutage = registryOutage;
+        this.brokerReachableSinceMs = brokerReachableSinceMs;
+        this.registrySettledSinceMs = registrySettledSinceMs;
     }
 
     /** The job's instance, from the processor's configuration. */
     public static InputHealth of(ProcessorContext<?, ?> context) {
         return context.appConfigs().get(CONFIG) instanceof InputHealth health ? health
-                : new InputHealth(() -> Long.MAX_VALUE, Optional::empty);
+                : new InputHealth(() -> Long.MAX_VALUE, () -> 0, () -> 0);
     }
 
     /**
@@ -49,11 +53,10 @@ public final class InputHealth {
      * {@code lastActivityMs}; empty while it may not.
      */
     public OptionalLong closableUpTo(long nowMs, long lastActivityMs, long graceMs) {
-        if (registryOutage.get().isPresent()) {
-            return OptionalLong.empty();
-        }
+        long settledMs = Math.max(lastActivityMs, Math.max(brokerReachableSinceMs.getAsLong(), registrySettledSinceMs.getAsLong()));
         long confirmedMs = Math.min(nowMs, brokerAnsweredMs.getAsLong());
-        return confirmedMs - lastActivityMs >= graceMs ? OptionalLong.of(confirmedMs) : OptionalLong.empty();
+        return settledMs != Long.MAX_VALUE && confirmedMs - settledMs >= graceMs
+                ? OptionalLong.of(confirmedMs) : OptionalLong.empty();
     }
 
     /** A first stage of this instance started or received a record. */

@@ -97,7 +97,7 @@ public final class StreamsJob implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
         props.putAll(jobProperties);
-        props.put(InputHealth.CONFIG, new InputHealth(broker::answeredMs, registry::outage));
+        props.put(InputHealth.CONFIG, new InputHealth(broker::answeredMs, broker::reachableSinceMs, registry::settledSinceMs));
         props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
                 new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
         KafkaStreams streams = new KafkaStreams(topology.apply(topics), props);

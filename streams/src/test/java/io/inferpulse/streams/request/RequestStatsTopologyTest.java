@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Random;
@@ -270,7 +269,7 @@ class RequestStatsTopologyTest {
         AtomicLong brokerAnsweredMs = new AtomicLong(T0);
         driver.close();
         Properties props = new Properties();
-        props.put(InputHealth.CONFIG, new InputHealth(brokerAnsweredMs::get, Optional::empty));
+        props.put(InputHealth.CONFIG, new InputHealth(brokerAnsweredMs::get, () -> T0, () -> 0));
         startDriver(props);
         pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
 
