@@ -36,6 +36,13 @@ record AccessLogWorkload(List<Request> requests, Duration duration) {
             return base.plusMillis(completedAfterMs);
         }
 
+        /** The request as Envoy Gateway's JSON access log writes it, under the given request id. */
+        String toEnvoyJson(Instant base, String requestId) {
+            return "{\"start_time\":\"" + completedAt(base).minusMillis(latencyMs) + "\",\"response_code\":" + status
+                    + ",\"duration\":" + latencyMs + ",\"x-request-id\":\"" + requestId + "\",\"pool\":\"" + pool
+                    + "\",\"model\":\"" + model + "\"}";
+        }
+
         AccessLog toAvro(Instant base) {
             return AccessLog.newBuilder()
                     .setRequestTime(completedAt(base).minusMillis(latencyMs))
