@@ -22,6 +22,7 @@ import io.inferpulse.ingest.scrape.ScrapeProfile;
 import io.inferpulse.ingest.scrape.ScrapeTarget;
 import io.inferpulse.ingest.scrape.Scraper;
 import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
@@ -62,6 +63,7 @@ public final class IngestService implements AutoCloseable {
     /** The engine name that marks a dcgm-exporter target, whose samples feed {@link GpuTelemetry}. */
     static final String DCGM = "dcgm-exporter";
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    private static final Duration PRODUCER_CLOSE = Duration.ofSeconds(5);
 
     private final IngestConfig config;
     private final Scraper scraper;
@@ -99,10 +101,15 @@ public final class IngestService implements AutoCloseable {
         Topic<String, PodMetrics> podMetrics = topics.podMetrics();
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
 
-        Producer<String, DeadLetter> dlqProducer = push(resources, new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
-                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer()));
-        Producer<String, PodMetrics> producer = push(resources, new KafkaProducer<>(producerConfig(config, "inferpulse-ingest"),
-                podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer()));
+        Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
+                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        resources.push(() -> dlqProducer.close(PRODUCER_CLOSE));
+        Producer<String, PodMetrics> producer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest"),
+                podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer());
+        // The publisher has already waited for what it could deliver; an unbounded close would wait out the delivery timeout.
+        resources.push(() -> producer.close(PRODUCER_CLOSE));
+        BrokerReachability broker = push(resources, BrokerReachability.watch(config.kafka(), "inferpulse-ingest"));
+        health.addReadiness("kafka", broker::problem);
         KafkaClientMetrics producerMetrics = push(resources, new KafkaClientMetrics(producer));
         producerMetrics.bindTo(meters);
 

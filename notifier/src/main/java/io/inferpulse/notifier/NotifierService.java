@@ -3,13 +3,15 @@ package io.inferpulse.notifier;
 import io.inferpulse.avro.AlertEvent;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.fault.Transience;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.registry.WaitingRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
@@ -39,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -56,16 +59,21 @@ public final class NotifierService implements AutoCloseable {
     static final Topics.Spec NOTIFIER_LOG_SPEC = new Topics.Spec(NOTIFIER_LOG, true, "-1");
     private static final Logger LOG = LoggerFactory.getLogger(NotifierService.class);
     private static final Duration MAX_POLL = Duration.ofMillis(100);
+    private static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(2);
+    /** Within the group's poll interval, so that the consumer keeps its partitions while the broker is away. */
+    private static final Duration DEAD_LETTER_PATIENCE = Duration.ofMinutes(2);
 
     private final KafkaConsumer<String, AlertEvent> consumer;
     private final Producer<String, String> logProducer;
     private final Producer<String, DeadLetter> deadLetterProducer;
-    private final SchemaRegistryClient registry;
+    private final WaitingRegistryClient registry;
+    private final BrokerReachability broker;
     private final Dispatcher dispatcher;
     private final Delivery delivery;
     private final OffsetTracker offsets = new OffsetTracker();
     private final Clock clock;
     private final DeadLetters deadLetters;
+    private final Serializer<AlertEvent> alertSerializer;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile boolean assigned;
@@ -74,7 +82,10 @@ public final class NotifierService implements AutoCloseable {
     private NotifierService(NotifierConfig config, Routing routing, MeterRegistry meters, Clock clock) {
         this.clock = clock;
         TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), NOTIFIER_LOG_SPEC));
-        registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
+        // A short patience: the same thread runs the dispatcher's timers, which must not wait with it.
+        broker = BrokerReachability.watch(config.kafka(), config.groupId());
+        registry = new WaitingRegistryClient(SchemaRegistryClients.create(
+                RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())), REGISTRY_PATIENCE);
         Topics topics = new Topics(new AvroSerdes(registry));
 
         Map<String, Object> producerConfig = config.kafka().clientConfig(config.groupId() + "-log");
@@ -94,6 +105,7 @@ public final class NotifierService implements AutoCloseable {
         delivery = new Delivery(config.retry(), log, deadLetters, new NotifierMetrics(meters), clock);
 
         Topic<String, AlertEvent> alerts = topics.alerts();
+        alertSerializer = alerts.valueSerde().serializer();
         Map<String, Object> consumerConfig = config.kafka().clientConfig(config.groupId());
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -126,6 +138,8 @@ public final class NotifierService implements AutoCloseable {
         NotifierService service = new NotifierService(config, config.routing(console, clock), meters, clock);
         health.addLiveness("notifier-loop", () -> service.loop.isAlive() || !service.running
                 ? Optional.empty() : Optional.of("the consumer loop stopped"));
+        health.addReadiness("schema-registry", service.registry::outage);
+        health.addReadiness("kafka", service.broker::problem);
         health.addReadiness("notifier-assignment", () -> service.assigned
                 ? Optional.empty() : Optional.of("no partitions of " + Topics.ALERTS + " assigned yet"));
         return service;
@@ -146,7 +160,14 @@ public final class NotifierService implements AutoCloseable {
                     // group would stay one offset behind the end of every partition the exactly-once alerts job writes.
                     records.nextOffsets().forEach((tp, next) -> offsets.advance(tp, next.offset()));
                 } catch (RecordDeserializationException e) {
-                    deadLetterUnreadable(e);
+                    if (Transience.isTransient(e)) {
+                        // The position stays on the record, so the next poll reads it again; meanwhile the
+                        // dispatcher keeps its timers, and readiness names the outage.
+                        LOG.debug("Pausing at {}@{} until the schema registry answers: {}", e.topicPartition(), e.offset(),
+                                e.getMessage());
+                    } else {
+                        deadLetterUnreadable(e);
+                    }
                 }
                 dispatcher.flush(clock.instant()).forEach(delivery::submit);
                 commit();
@@ -167,17 +188,28 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
+    /**
+     * An alert event the notifier cannot handle is dead-lettered with the exception and the loop goes
+     * on; its offset is released only once the dead letter is kept, so a failure to keep it never
+     * commits past the event.
+     */
     private void handle(ConsumerRecord<String, AlertEvent> r) {
         OffsetTracker.Ticket ticket = offsets.track(new TopicPartition(r.topic(), r.partition()), r.offset());
         try {
             if (r.value() == null) {
                 dispatcher.forget(r.key());
-                return;
+            } else {
+                Alert.from(r.value()).ifPresent(a -> dispatcher.receive(a, ticket, clock.instant()).forEach(delivery::submit));
             }
-            Alert.from(r.value()).ifPresent(a -> dispatcher.receive(a, ticket, clock.instant()).forEach(delivery::submit));
-        } finally {
-            ticket.release();
+        } catch (RuntimeException e) {
+            if (Transience.isTransient(e)) {
+                throw e;
+            }
+            deadLetters.deliver(Topics.ALERTS, "notify.process", e.toString(), alertSerializer.serialize(r.topic(), r.value()),
+                    Map.of("key", String.valueOf(r.key()), "partition", String.valueOf(r.partition()),
+                            "offset", String.valueOf(r.offset())), DEAD_LETTER_PATIENCE);
         }
+        ticket.release();
     }
 
     /** A record that is not an AlertEvent is dead-lettered and skipped, never retried forever. */
@@ -189,15 +221,8 @@ public final class NotifierService implements AutoCloseable {
             value.duplicate().get(raw);
         }
         OffsetTracker.Ticket ticket = offsets.track(tp, e.offset());
-        try {
-            deadLetters.send(Topics.ALERTS, "notify.deserialize", "not an AlertEvent: " + e.getMessage(), raw,
-                    Map.of("partition", String.valueOf(tp.partition()), "offset", String.valueOf(e.offset()))).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while dead-lettering " + tp + "@" + e.offset(), ie);
-        } catch (ExecutionException | TimeoutException de) {
-            throw new IllegalStateException("Could not dead-letter unreadable record " + tp + "@" + e.offset(), de);
-        }
+        deadLetters.deliver(Topics.ALERTS, "notify.deserialize", "not an AlertEvent: " + e.getMessage(), raw,
+                Map.of("partition", String.valueOf(tp.partition()), "offset", String.valueOf(e.offset())), DEAD_LETTER_PATIENCE);
         consumer.seek(tp, e.offset() + 1);
         ticket.release();
     }
@@ -266,5 +291,6 @@ public final class NotifierService implements AutoCloseable {
         logProducer.close(Duration.ofSeconds(10));
         deadLetterProducer.close(Duration.ofSeconds(10));
         registry.close();
+        broker.close();
     }
 }

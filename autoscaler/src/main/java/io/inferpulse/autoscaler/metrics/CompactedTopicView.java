@@ -1,5 +1,6 @@
 package io.inferpulse.autoscaler.metrics;
 
+import io.inferpulse.runtime.fault.Transience;
 import io.inferpulse.runtime.kafka.TopicPartitions;
 import io.inferpulse.schemas.Topic;
 import java.time.Duration;
@@ -77,6 +78,13 @@ final class CompactedTopicView<V> implements AutoCloseable {
                         apply(r);
                     }
                 } catch (RecordDeserializationException e) {
+                    if (Transience.isTransient(e)) {
+                        // The registry client waited and gave up; the position is still on this record, so
+                        // the next poll reads it again. Readiness names the outage meanwhile.
+                        LOG.warn("{}: pausing at {}@{} until the schema registry answers: {}", topic, e.topicPartition(),
+                                e.offset(), e.getMessage());
+                        continue;
+                    }
                     // The writer dead-letters what it cannot write; here an unreadable record only means
                     // its key keeps its previous value (which then ages into staleness), not a stopped view.
                     skipped.incrementAndGet();

@@ -3,12 +3,13 @@ package io.inferpulse.autoscaler.metrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.registry.WaitingRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -50,9 +51,14 @@ public final class MetricsApiService implements AutoCloseable {
         try {
             TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
                     .filter(s -> s.name().equals(Topics.POOL_STATS) || s.name().equals(Topics.MODEL_STATS)).toList());
-            SchemaRegistryClient registry = SchemaRegistryClients.create(
-                    RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
+            // The view reads with its own assignment, so it can wait out a registry outage on the record it is at.
+            WaitingRegistryClient registry = new WaitingRegistryClient(SchemaRegistryClients.create(
+                    RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())), WaitingRegistryClient.UNTIL_CLOSED);
             resources.push(registry);
+            health.addReadiness("schema-registry", registry::outage);
+            BrokerReachability broker = BrokerReachability.watch(config.kafka(), config.clientId());
+            resources.push(broker);
+            health.addReadiness("kafka", broker::problem);
             StatsView view = StatsView.start(config.kafka(), new Topics(new AvroSerdes(registry)), config.clientId());
             resources.push(view);
             health.addReadiness("stats-tables", view::notReady);

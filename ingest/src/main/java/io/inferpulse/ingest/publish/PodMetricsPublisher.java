@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,11 +31,17 @@ import org.slf4j.LoggerFactory;
  * accepts is not lost: while the schema registry or the broker is unreachable the publisher keeps
  * the sample and retries it with exponential backoff; only when the buffer is full are new samples
  * refused, and those are counted. Samples are written in the order they were accepted, one thread
- * serializing, so a registry outage pauses publishing instead of reordering it.
+ * serializing, so a registry outage pauses publishing instead of reordering it. A sample Kafka or
+ * the registry refuses for good goes to the dead-letter topic with the reason.
+ *
+ * <p>At shutdown the publisher keeps sending what it holds for at most {@link #SHUTDOWN_TIMEOUT} (or
+ * the time given to {@link #close(Duration)}), then says how many samples it could not deliver and
+ * counts them in {@code inferpulse_ingest_samples_undelivered_total}.
  */
 public final class PodMetricsPublisher implements Consumer<PodSample>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PodMetricsPublisher.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     private final Producer<String, PodMetrics> producer;
     private final Topic<String, PodMetrics> topic;
@@ -46,6 +53,8 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
     private final Counter refused;
     private final Counter published;
     private final Counter retries;
+    private final Counter undelivered;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread drainer;
     private volatile boolean closing;
 
@@ -64,7 +73,9 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                 .description("Pod samples acknowledged by Kafka").register(meters);
         this.retries = Counter.builder("inferpulse_ingest_publish_retries")
                 .description("Attempts to publish a sample again after the registry or broker failed").register(meters);
-        Gauge.builder("inferpulse_ingest_buffer_samples", buffer, q -> q.size() + failedSends.size())
+        this.undelivered = Counter.builder("inferpulse_ingest_samples_undelivered")
+                .description("Accepted pod samples still unacknowledged by Kafka when the shutdown timeout ran out").register(meters);
+        Gauge.builder("inferpulse_ingest_buffer_samples", buffer, q -> pending())
                 .description("Pod samples accepted and not yet acknowledged by Kafka").register(meters);
         this.drainer = Thread.ofPlatform().name("pod-metrics-publisher").start(this::drain);
     }
@@ -84,11 +95,12 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
 
     /** Samples accepted and not yet acknowledged. */
     public int pending() {
-        return buffer.size() + failedSends.size();
+        return buffer.size() + failedSends.size() + inFlight.get();
     }
 
     private void drain() {
-        while (!closing || !buffer.isEmpty() || !failedSends.isEmpty()) {
+        // At shutdown it stays until Kafka has answered for every sample, as one that fails may come back to retry.
+        while (!closing || pending() > 0) {
             ProducerRecord<String, PodMetrics> record = failedSends.poll();
             if (record == null) {
                 PodSample sample;
@@ -115,6 +127,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
+                inFlight.incrementAndGet();
                 producer.send(record, (metadata, e) -> {
                     if (e == null) {
                         published.increment();
@@ -122,8 +135,10 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                         retries.increment();
                         failedSends.add(record);
                     } else {
-                        LOG.error("Kafka refused a pod sample of {} for good: {}", record.key(), e.toString());
+                        deadLetters.send(topic.name(), "publish.send", "Kafka refused the sample: " + e,
+                                record.value().toString().getBytes(StandardCharsets.UTF_8), Map.of("key", record.key()));
                     }
+                    inFlight.decrementAndGet();
                 });
                 return true;
             } catch (SerializationException e) {
@@ -135,6 +150,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                 LOG.warn("Schema registry unavailable, retrying in {} ms ({} samples waiting): {}",
                         backoff.toMillis(), pending() + 1, e.getMessage());
             } catch (KafkaException e) {
+                inFlight.decrementAndGet();
                 LOG.warn("Could not hand a pod sample to the Kafka producer, retrying in {} ms: {}", backoff.toMillis(), e.toString());
             }
             retries.increment();
@@ -148,23 +164,32 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
         }
     }
 
-    /** Publishes what is buffered (waiting at most {@code timeout}), then flushes the producer. */
+    /**
+     * Publishes what is buffered and waits for Kafka to acknowledge it, at most {@code timeout} in
+     * all; then reports and counts the samples that were not delivered.
+     */
     public void close(Duration timeout) {
         closing = true;
         try {
             drainer.join(timeout);
-            if (drainer.isAlive()) {
-                LOG.warn("{} pod samples not published at shutdown", pending());
-                drainer.interrupt();
-            }
+            drainer.interrupt();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.flush();
+        int buffered = buffer.size() + failedSends.size();
+        int unacknowledged = inFlight.get();
+        if (buffered + unacknowledged > 0) {
+            undelivered.increment(buffered + unacknowledged);
+            LOG.warn("{} pod samples not delivered within the shutdown timeout of {} ms: {} never handed to Kafka, {} sent "
+                    + "and not acknowledged (those may still have landed)", buffered + unacknowledged, timeout.toMillis(),
+                    buffered, unacknowledged);
+        } else {
+            LOG.info("Every accepted pod sample delivered at shutdown");
+        }
     }
 
     @Override
     public void close() {
-        close(Duration.ofSeconds(10));
+        close(SHUTDOWN_TIMEOUT);
     }
 }

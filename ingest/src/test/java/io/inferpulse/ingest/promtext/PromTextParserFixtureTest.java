@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real expositions from public projects, copied verbatim into shared/fixtures (sources and commits
- * in shared/fixtures/README.md):
+ * Real expositions from public projects, copied verbatim into src/test/resources/fixtures (sources
+ * and commits in its README.md):
  * <ul>
  *   <li>prometheus/prometheus @ d15adb9a, model/textparse/testdata/alltypes.237mfs.prom.txt (a real
  *       scrape of a Prometheus server's own /metrics) and alltypes.5mfs.om.txt (OpenMetrics);</li>
@@ -38,7 +38,7 @@ class PromTextParserFixtureTest {
 
     @Test
     void shouldParseAllFamiliesOfARealPrometheusScrape() {
-        Exposition exposition = PromTextParser.parse(SharedFixtures.bytes(ALL_TYPES_PROM));
+        Exposition exposition = PromTextParser.parse(UpstreamFixtures.bytes(ALL_TYPES_PROM));
 
         assertThat(exposition.families()).hasSize(237);
         // 1857 = the lines not starting with '#' (the file has no blank lines).
@@ -52,7 +52,7 @@ class PromTextParserFixtureTest {
 
     @Test
     void shouldReadExactValuesFromARealPrometheusScrape() {
-        Exposition exposition = PromTextParser.parse(SharedFixtures.bytes(ALL_TYPES_PROM));
+        Exposition exposition = PromTextParser.parse(UpstreamFixtures.bytes(ALL_TYPES_PROM));
 
         // Values checked against the file with grep: lines 17, 352, 373, 1021, 1740 and 887-898.
         assertThat(value(exposition, "go_gc_duration_seconds_sum", Labels.empty())).isEqualTo(44.985611511);
@@ -86,7 +86,7 @@ class PromTextParserFixtureTest {
 
     @Test
     void shouldParseOpenMetricsFixtureWithExemplarsAndEof() {
-        Exposition exposition = PromTextParser.parse(SharedFixtures.bytes(ALL_TYPES_OM));
+        Exposition exposition = PromTextParser.parse(UpstreamFixtures.bytes(ALL_TYPES_OM));
 
         assertThat(exposition.families()).extracting(MetricFamily::name, MetricFamily::type, f -> f.samples().size())
                 .containsExactly(
@@ -107,8 +107,8 @@ class PromTextParserFixtureTest {
     }
 
     static Stream<Path> eppGoldenFiles() throws IOException {
-        try (Stream<Path> gie = Files.list(SharedFixtures.dir().resolve("gie-epp-metrics"));
-             Stream<Path> llmd = Files.list(SharedFixtures.dir().resolve("llm-d-epp-metrics"))) {
+        try (Stream<Path> gie = Files.list(UpstreamFixtures.dir().resolve("gie-epp-metrics"));
+             Stream<Path> llmd = Files.list(UpstreamFixtures.dir().resolve("llm-d-epp-metrics"))) {
             List<Path> files = Stream.concat(gie, llmd).filter(p -> p.toString().endsWith(".prom")).sorted().toList();
             assertThat(files).hasSize(25 + 35);
             return files.stream();
@@ -131,7 +131,7 @@ class PromTextParserFixtureTest {
 
     @Test
     void shouldKeepUpstreamQuirksOfTheTpotGoldenFile() {
-        Exposition exposition = PromTextParser.parse(SharedFixtures.bytes(TPOT_WITH_QUIRKS));
+        Exposition exposition = PromTextParser.parse(UpstreamFixtures.bytes(TPOT_WITH_QUIRKS));
 
         // The typo "iinference_..." (line 43) fits no family and becomes its own, without taking
         // the histogram type away from the correctly named lines after it.
@@ -151,7 +151,7 @@ class PromTextParserFixtureTest {
     @Test
     void shouldReadLabelsWithSpacesAfterCommasLikeAnyOther() {
         // request_error_total_metric.prom writes {error_code="Internal", model_name="m10",target_model_name="t10"}.
-        Exposition exposition = PromTextParser.parse(SharedFixtures.bytes("gie-epp-metrics/request_error_total_metric.prom"));
+        Exposition exposition = PromTextParser.parse(UpstreamFixtures.bytes("gie-epp-metrics/request_error_total_metric.prom"));
 
         Map<Labels, Double> values = exposition.samples().stream()
                 .collect(Collectors.toMap(Sample::labels, Sample::value));

@@ -3,14 +3,16 @@ package io.inferpulse.routerfeed.table;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.EndpointScore;
 import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.fault.Transience;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicPartitions;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.registry.WaitingRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -19,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +59,8 @@ public final class EndpointTable implements AutoCloseable {
     private final Deserializer<EndpointScore> decoder;
     private final KafkaProducer<String, DeadLetter> deadLetterProducer;
     private final DeadLetters deadLetters;
-    private final SchemaRegistryClient registry;
+    private final WaitingRegistryClient registry;
+    private final BrokerReachability broker;
     private final EndpointTableMetrics metrics;
     private final Map<TopicPartition, Long> endAtStart;
     private final PoolSnapshots state = new PoolSnapshots();
@@ -69,9 +69,12 @@ public final class EndpointTable implements AutoCloseable {
     private volatile Map<String, PoolSnapshot> pools = Map.of();
     private volatile boolean caughtUp;
     private volatile RuntimeException failure;
+    private volatile boolean closing;
 
     private EndpointTable(KafkaSettings kafka, String clientId, MeterRegistry meters) {
-        registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
+        // Its own assignment and no group: the table can wait out a registry outage on the record it is at.
+        registry = new WaitingRegistryClient(SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig())),
+                WaitingRegistryClient.UNTIL_CLOSED);
         Topics topics = new Topics(new AvroSerdes(registry));
         decoder = topics.endpointScores().valueSerde().deserializer();
         metrics = new EndpointTableMetrics(meters);
@@ -102,6 +105,7 @@ public final class EndpointTable implements AutoCloseable {
             registry.close();
             throw e;
         }
+        broker = BrokerReachability.watch(kafka, clientId);
         caughtUp = endAtStart.values().stream().allMatch(end -> end == 0);
         thread = Thread.ofPlatform().name("endpoint-table").daemon().start(this::run);
     }
@@ -116,6 +120,8 @@ public final class EndpointTable implements AutoCloseable {
         EndpointTable table = new EndpointTable(kafka, clientId, meters);
         health.addLiveness("endpoint-table", () -> table.failure == null
                 ? Optional.empty() : Optional.of("stopped reading " + Topics.ENDPOINT_SCORES + ": " + table.failure));
+        health.addReadiness("schema-registry", table.registry::outage);
+        health.addReadiness("kafka", table.broker::problem);
         health.addReadiness("endpoint-table", () -> table.ready()
                 ? Optional.empty() : Optional.of("not yet caught up with " + Topics.ENDPOINT_SCORES));
         return table;
@@ -163,6 +169,9 @@ public final class EndpointTable implements AutoCloseable {
         } catch (WakeupException e) {
             // close() asked the poll to return
         } catch (RuntimeException e) {
+            if (closing && Transience.isTransient(e)) {
+                return;
+            }
             failure = e;
             LOG.error("Stopped reading {}: the snapshots served from now on grow stale", Topics.ENDPOINT_SCORES, e);
         } finally {
@@ -184,6 +193,9 @@ public final class EndpointTable implements AutoCloseable {
         try {
             endpoint = Endpoint.from(r.key(), decoder.deserialize(r.topic(), r.headers(), r.value()));
         } catch (RuntimeException e) {
+            if (Transience.isTransient(e)) {
+                throw e; // the registry wait ended only because the table is closing
+            }
             deadLetter(r, "not an EndpointScore: " + e.getMessage());
             return;
         }
@@ -191,18 +203,14 @@ public final class EndpointTable implements AutoCloseable {
         metrics.applied();
     }
 
-    /** Waits for the broker to hold the dead letter: moving past a record nobody kept would drop it. */
+    /**
+     * Waits for the broker to hold the dead letter, through a broker outage if need be: moving past a
+     * record nobody kept would drop it.
+     */
     private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
         byte[] raw = r.value() == null ? new byte[0] : r.value();
-        try {
-            deadLetters.send(Topics.ENDPOINT_SCORES, DECODE_STAGE, reason, raw, Map.of("key", String.valueOf(r.key()),
-                    "partition", String.valueOf(r.partition()), "offset", String.valueOf(r.offset()))).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while dead-lettering " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not dead-letter " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
-        }
+        deadLetters.deliver(Topics.ENDPOINT_SCORES, DECODE_STAGE, reason, raw, Map.of("key", String.valueOf(r.key()),
+                "partition", String.valueOf(r.partition()), "offset", String.valueOf(r.offset())), WaitingRegistryClient.UNTIL_CLOSED);
     }
 
     private long lag() {
@@ -217,9 +225,11 @@ public final class EndpointTable implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         consumer.wakeup();
+        registry.close(); // ends a wait for the registry, which the wakeup does not reach
         thread.join(5000);
         deadLetterProducer.close();
-        registry.close();
+        broker.close();
     }
 }

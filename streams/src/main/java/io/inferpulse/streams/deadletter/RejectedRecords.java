@@ -1,7 +1,7 @@
 package io.inferpulse.streams.deadletter;
 
 import io.inferpulse.avro.DeadLetter;
-import java.nio.ByteBuffer;
+import io.inferpulse.runtime.deadletter.DeadLetters;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
@@ -23,15 +23,8 @@ public final class RejectedRecords<V> {
 
     public Record<String, DeadLetter> deadLetter(String key, V value, String stage, String reason, long nowMs) {
         byte[] raw = value == null ? new byte[0] : serializer.serialize(sourceTopic, value);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSource(sourceTopic)
-                .setStage(stage)
-                .setReason(reason)
-                .setRaw(ByteBuffer.wrap(raw))
-                .setRawTruncated(false)
-                .setReceivedAt(Instant.ofEpochMilli(nowMs))
-                .setAttributes(key == null ? Map.of() : Map.of("key", key))
-                .build();
+        DeadLetter letter = DeadLetters.envelope(sourceTopic, stage, reason, raw, key == null ? Map.of() : Map.of("key", key),
+                Instant.ofEpochMilli(nowMs), DeadLetters.MAX_RECORD_BYTES);
         return new Record<>(sourceTopic, letter, nowMs);
     }
 }

@@ -2,18 +2,21 @@ package io.inferpulse.streams.job;
 
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.deadletter.DeadLetters;
+import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
-import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
+import io.inferpulse.schemas.registry.WaitingRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.inferpulse.streams.deadletter.DeadLetterDeserializationHandler;
+import io.inferpulse.streams.deadletter.DeadLetterProcessingHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -25,31 +28,40 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What every inferpulse Kafka Streams job runs with: Avro serdes on the schema registry, undecodable
- * input sent to the dead-letter topic, a failed stream thread replaced rather than the job stopped,
- * state changes logged, Kafka Streams' metrics in the service's registry, and liveness and readiness
- * checks that follow the job's state.
+ * input and input a processor throws on sent to the dead-letter topic, a schema-registry outage
+ * waited out on the record instead of dead-lettering it, failed stream threads replaced until they
+ * fail too often (see {@link ThreadFailures}), state changes logged, Kafka Streams' metrics in the
+ * service's registry, and liveness and readiness checks that follow the job's state, the registry
+ * and the broker.
  */
 public final class StreamsJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsJob.class);
     private static final int DEAD_LETTER_MAX_PAYLOAD_BYTES = 1024 * 1024;
+    /**
+     * How long a stream thread waits on one registry call: well within its poll interval (5 min), so
+     * the group keeps its tasks through a short outage; past it the thread is replaced and reads again.
+     */
+    private static final Duration REGISTRY_PATIENCE = Duration.ofMinutes(2);
 
     private final KafkaStreams streams;
     private final KafkaStreams.CloseOptions closeOptions;
-    private final SchemaRegistryClient registry;
+    private final WaitingRegistryClient registry;
+    private final BrokerReachability broker;
     private final KafkaStreamsMetrics streamsMetrics;
     private final Producer<String, DeadLetter> deadLetterProducer;
 
-    private StreamsJob(KafkaStreams streams, KafkaStreams.CloseOptions closeOptions, SchemaRegistryClient registry,
-                       KafkaStreamsMetrics streamsMetrics, Producer<String, DeadLetter> deadLetterProducer) {
+    private StreamsJob(KafkaStreams streams, KafkaStreams.CloseOptions closeOptions, WaitingRegistryClient registry,
+                       BrokerReachability broker, KafkaStreamsMetrics streamsMetrics,
+                       Producer<String, DeadLetter> deadLetterProducer) {
         this.streams = streams;
         this.closeOptions = closeOptions;
         this.registry = registry;
+        this.broker = broker;
         this.streamsMetrics = streamsMetrics;
         this.deadLetterProducer = deadLetterProducer;
     }
@@ -68,7 +80,8 @@ public final class StreamsJob implements AutoCloseable {
                                    Function<Topics, Topology> topology, KafkaStreams.CloseOptions closeOptions,
                                    MeterRegistry meters, HealthChecks health) {
         String applicationId = jobProperties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
-        SchemaRegistryClient registry = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
+        WaitingRegistryClient registry = new WaitingRegistryClient(
+                SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig())), REGISTRY_PATIENCE);
         Topics topics = new Topics(new AvroSerdes(registry));
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
         Map<String, Object> dlqConfig = kafka.clientConfig(applicationId + "-dead-letters");
@@ -78,6 +91,7 @@ public final class StreamsJob implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(kafka.clientConfig(applicationId));
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
@@ -85,19 +99,20 @@ public final class StreamsJob implements AutoCloseable {
         props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
                 new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
         KafkaStreams streams = new KafkaStreams(topology.apply(topics), props);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("{} stream thread failed; replacing it", name, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        ThreadFailures failures = new ThreadFailures(name, Clock.systemUTC());
+        streams.setUncaughtExceptionHandler(failures);
         streams.setStateListener((now, before) -> LOG.info("{} streams: {} -> {}", name, before, now));
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         health.addLiveness(name + "-streams", () -> streams.state() == KafkaStreams.State.ERROR
-                ? Optional.of("Kafka Streams is in state ERROR") : Optional.empty());
+                ? Optional.of(failures.stoppedBecause().orElse("Kafka Streams is in state ERROR")) : Optional.empty());
         health.addReadiness(name + "-streams", () -> streams.state() == KafkaStreams.State.RUNNING
                 ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
+        health.addReadiness("schema-registry", registry::outage);
+        BrokerReachability broker = BrokerReachability.watch(kafka, applicationId);
+        health.addReadiness("kafka", broker::problem);
         streams.start();
-        return new StreamsJob(streams, closeOptions, registry, streamsMetrics, dlqProducer);
+        return new StreamsJob(streams, closeOptions, registry, broker, streamsMetrics, dlqProducer);
     }
 
     public KafkaStreams.State state() {
@@ -106,9 +121,11 @@ public final class StreamsJob implements AutoCloseable {
 
     @Override
     public void close() {
+        // A thread waiting for the registry would hold the close up to its patience: end the wait first.
+        registry.close();
         streams.close(closeOptions);
         streamsMetrics.close();
         deadLetterProducer.close();
-        registry.close();
+        broker.close();
     }
 }
