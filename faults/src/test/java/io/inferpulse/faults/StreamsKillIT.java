@@ -8,8 +8,6 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.faults.AccessLogWorkload.Request;
 import io.inferpulse.faults.Feeder.Due;
 import io.inferpulse.schemas.Topic;
-import io.inferpulse.schemas.Topics;
-import io.inferpulse.streams.pool.PoolStatsTopology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,10 +40,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamsKillIT {
-    private static final String APPLICATION_ID = "faults-pool-stats";
-    private static final Duration WINDOW = Duration.ofSeconds(10);
-    private static final Duration EVALUATION = Duration.ofSeconds(2);
-    private static final Duration RUN_DEADLINE = Duration.ofMinutes(5);
 
     private final AccessLogWorkload workload = AccessLogWorkload.generate(42, FaultSettings.pick(1000, 12_000),
             FaultSettings.pick(Duration.ofSeconds(20), Duration.ofSeconds(120)));
@@ -133,28 +127,11 @@ class StreamsKillIT {
     }
 
     private Run run(FaultStack stack, KafkaIO io, String guarantee, boolean kill) throws Exception {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("streams.application.id", APPLICATION_ID);
-        settings.put("streams.state.dir", stack.dir().resolve("streams-state").toString());
-        settings.put("requests.window", WINDOW.toSeconds() + "s");
-        settings.put("requests.evaluation.interval", EVALUATION.toSeconds() + "s");
-        // The default grace. With 1 s, the restarted job's model-stats task closed windows on the wall clock before
-        // the repartitioned backlog reached it and dead-lettered 267 of 1000 logs as late (docs/reliability.md).
-        settings.put("requests.grace", "5s");
-        settings.put("errors.window", WINDOW.toSeconds() + "s");
-        settings.put("streams.processing.guarantee", guarantee);
-        if (guarantee.equals("at_least_once")) {
-            // The default commit interval is 30 s; the short run commits every 5 s so its kill comes after a commit.
-            settings.put("streams.commit.interval.ms", FaultSettings.pick("5000", "30000"));
-        }
-        // The killed instance stays in the group until its session times out (45 s by default); the short
-        // run waits 10 s instead. The full run keeps the default.
-        settings.put("streams.session.timeout.ms", FaultSettings.pick("10000", "45000"));
-        stack.service("streams", "streams", settings);
+        stack.service("streams", "streams", RequestStatsJob.settings(stack.dir().resolve("streams-state"), guarantee));
 
         Topic<String, AccessLog> accessLogs = io.topics().accessLogs();
         Queue<Exception> sendFailures = new ConcurrentLinkedQueue<>();
-        Instant base = alignedStart();
+        Instant base = RequestStatsJob.alignedStart();
         List<Due<Request>> due = workload.requests().stream().map(r -> new Due<>(r, r.completedAt(base))).toList();
         Optional<Instant> killedAt = Optional.empty();
         Optional<Instant> readyAt = Optional.empty();
@@ -176,51 +153,16 @@ class StreamsKillIT {
             feeder.awaitDone(workload.duration().plusSeconds(60));
             producer.flush();
             assertThat(sendFailures).as("access logs the broker refused").isEmpty();
-            awaitLastWindows(io, base);
+            RequestStatsJob.awaitLastWindows(io, workload, base);
             Optional<Instant> kill0 = killedAt;
             Optional<Instant> firstAfter = kill0.flatMap(k -> tail.seen().stream().map(KafkaIO.Seen::at).filter(at -> at.isAfter(k)).min(Instant::compareTo));
             return new Run(base, values(io.readAll(io.topics().modelStats(), Duration.ofSeconds(30))),
                     poolRequestStats(io.readAll(io.topics().poolStats(), Duration.ofSeconds(30))),
-                    io.readAll(repartition(io), Duration.ofSeconds(30)).stream().map(r -> r.value().getRequestId()).toList(),
+                    io.readAll(RequestStatsJob.repartition(io), Duration.ofSeconds(30)).stream().map(r -> r.value().getRequestId()).toList(),
                     io.readAll(io.topics().deadLetter(), Duration.ofSeconds(30)).stream()
                             .map(r -> r.value().getStage() + ": " + r.value().getReason()).toList(),
                     killedAt, readyAt, firstAfter);
         }
-    }
-
-    /** The run starts on an evaluation instant a moment from now: window ends after it are then comparable between runs. */
-    private static Instant alignedStart() {
-        long step = EVALUATION.toMillis();
-        return Instant.ofEpochMilli(Math.ceilDiv(System.currentTimeMillis() + 1000, step) * step);
-    }
-
-    /** Waits until every series has sent its last, empty window and every pool its last request statistics. */
-    private void awaitLastWindows(KafkaIO io, Instant base) {
-        Set<String> series = new HashSet<>();
-        for (Request r : workload.requests()) {
-            series.add(r.model());
-            series.add(r.model() + "/" + (r.target().isEmpty() ? r.model() : r.target()));
-        }
-        Deadline.of(RUN_DEADLINE).until("every model-stats series and pool closes its last window", () -> {
-            Map<String, ModelStats> last = new HashMap<>();
-            io.readAll(io.topics().modelStats(), Duration.ofSeconds(30)).forEach(r -> last.put(r.key(), r.value()));
-            Instant inputEnd = base.plus(workload.duration());
-            Set<String> closed = last.entrySet().stream()
-                    .filter(e -> e.getValue().getRequestCount() == 0 && !e.getValue().getWindowEnd().isBefore(inputEnd))
-                    .map(Map.Entry::getKey).collect(Collectors.toSet());
-            Map<String, PoolStats> latest = new HashMap<>();
-            io.readAll(io.topics().poolStats(), Duration.ofSeconds(30)).forEach(r -> latest.put(r.key(), r.value()));
-            boolean poolsClosed = AccessLogWorkload.pools().stream().allMatch(p -> {
-                PoolStats s = latest.get(Topics.poolKey(AccessLogWorkload.CLUSTER, AccessLogWorkload.NAMESPACE, p));
-                return s != null && s.getRequestRatePerSecond() != null && s.getRequestRatePerSecond() == 0.0;
-            });
-            return closed.containsAll(series) && poolsClosed;
-        });
-    }
-
-    private static Topic<String, AccessLog> repartition(KafkaIO io) {
-        Topic<String, AccessLog> accessLogs = io.topics().accessLogs();
-        return new Topic<>(PoolStatsTopology.modelRequestsTopic(APPLICATION_ID), accessLogs.keySerde(), accessLogs.valueSerde());
     }
 
     private static List<ModelStats> values(List<ConsumerRecord<String, ModelStats>> records) {
