@@ -13,7 +13,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A scenario's processes on loopback: a broker with its data directory, the schema registry, and the
@@ -24,7 +27,7 @@ final class FaultStack implements AutoCloseable {
     static final Duration START_DEADLINE = Duration.ofSeconds(120);
 
     private final Path dir;
-    private final int brokerPort;
+    private final List<Integer> brokerPorts;
     private final int registryPort;
     private final Map<String, Spec> specs = new LinkedHashMap<>();
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
@@ -32,23 +35,21 @@ final class FaultStack implements AutoCloseable {
     /** How to start one process again: its arguments, its readiness probe and its ops port (0: none). */
     private record Spec(List<String> args, ReadinessProbe probe, int opsPort) {}
 
-    private FaultStack(Path dir) {
+    private FaultStack(Path dir, int brokers) {
         this.dir = dir;
-        this.brokerPort = freePort();
+        this.brokerPorts = IntStream.range(0, brokers).mapToObj(i -> freePort()).toList();
         this.registryPort = freePort();
     }
 
-    /** A broker and a registry in {@code target/faults/<run>}, emptied first. */
+    /** A broker (process {@code broker}) and a registry in {@code target/faults/<run>}, emptied first. */
     static FaultStack start(String run) {
-        FaultStack stack = new FaultStack(FaultSettings.scenarioDir(run));
+        FaultStack stack = new FaultStack(FaultSettings.scenarioDir(run), 1);
         try {
             stack.clean();
-            stack.define("broker", List.of("broker", "--port", String.valueOf(stack.brokerPort), "--data-dir",
+            stack.define("broker", List.of("broker", "--port", String.valueOf(stack.brokerPorts.getFirst()), "--data-dir",
                     stack.dir.resolve("kafka").toString()), ReadinessProbe.logLine("Kafka broker on"), 0);
             stack.startProcess("broker");
-            stack.define("registry", List.of("registry", "--bootstrap-servers", stack.bootstrapServers(), "--port",
-                    String.valueOf(stack.registryPort)), ReadinessProbe.http(URI.create(stack.registryUrl() + "/subjects")), 0);
-            stack.startProcess("registry");
+            stack.startRegistry();
             return stack;
         } catch (RuntimeException | Error e) {
             stack.close();
@@ -56,8 +57,48 @@ final class FaultStack implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster of brokers (processes {@code broker-1} .. {@code broker-<n>}, KRaft voters all) and a
+     * registry: internal topics and topics created with the default replication factor get one
+     * replica per broker and {@code min.insync.replicas} one less.
+     */
+    static FaultStack startCluster(String run, int brokers) {
+        FaultStack stack = new FaultStack(FaultSettings.scenarioDir(run), brokers);
+        try {
+            stack.clean();
+            List<Integer> controllerPorts = IntStream.range(0, brokers).mapToObj(i -> freePort()).toList();
+            String voters = IntStream.range(0, brokers)
+                    .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
+            String clusterId = Uuid.randomUuid().toString();
+            for (int i = 0; i < brokers; i++) {
+                String name = "broker-" + (i + 1);
+                stack.define(name, List.of("broker", "--port", String.valueOf(stack.brokerPorts.get(i)),
+                        "--data-dir", stack.dir.resolve("kafka-" + (i + 1)).toString(), "--node-id", String.valueOf(i + 1),
+                        "--controller-port", String.valueOf(controllerPorts.get(i)), "--voters", voters, "--cluster-id", clusterId),
+                        ReadinessProbe.logLine("Kafka broker on"), 0);
+                // Not awaited one by one: a node is ready only once a majority of the voters runs.
+                Spec spec = stack.specs.get(name);
+                stack.running.put(name, ServiceProcess.start(name, stack.dir, spec.probe(), spec.args()));
+            }
+            for (int i = 0; i < brokers; i++) {
+                stack.running.get("broker-" + (i + 1)).awaitReady(START_DEADLINE);
+            }
+            stack.startRegistry();
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startRegistry() {
+        define("registry", List.of("registry", "--bootstrap-servers", bootstrapServers(), "--port",
+                String.valueOf(registryPort)), ReadinessProbe.http(URI.create(registryUrl() + "/subjects")), 0);
+        startProcess("registry");
+    }
+
     String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return brokerPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     }
 
     String registryUrl() {
