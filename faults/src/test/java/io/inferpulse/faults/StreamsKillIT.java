@@ -72,6 +72,10 @@ class StreamsKillIT {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
+            disabledReason = "known defect, fails in some runs: until the restarted job's first stage feeds the model-stats"
+                    + " stage, that stage closes windows on the wall clock and dead-letters the backlog as late"
+                    + " (docs/reliability.md, kill-streams-alos)")
     void shouldCountTheDuplicatesWhenTheAtLeastOnceJobIsKilled() throws Exception {
         // given the stats of an uninterrupted run (the topology does not depend on the guarantee)
         Run baseline = uninterrupted();
