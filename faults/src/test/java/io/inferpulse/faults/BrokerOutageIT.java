@@ -81,6 +81,7 @@ class BrokerOutageIT {
         Map<String, Integer> opsPorts = new LinkedHashMap<>();
         services.forEach(s -> opsPorts.put(s, stack.opsPort(s)));
         URI receiver = URI.create("http://127.0.0.1:" + httpPort + "/v1/logs");
+        Map<String, Long> pids = services.stream().collect(Collectors.toMap(s -> s, s -> stack.process(s).pid()));
 
         // when access logs arrive in time, and the broker stops a sixth of the way in and starts again 30 s later
         Instant base = Instant.now().plusSeconds(1);
@@ -154,7 +155,8 @@ class BrokerOutageIT {
             assertThat(httpLost).as("acknowledged lines missing from the topic").isZero();
             assertThat(deadLetters).as("dead letters").isEmpty();
             for (String service : services) {
-                assertThat(stack.process(service).isReady()).as(service + " ready, in the process started before the outage").isTrue();
+                assertThat(stack.process(service).pid()).as(service + " not restarted").isEqualTo(pids.get(service));
+                assertThat(stack.process(service).isReady()).as(service + " ready").isTrue();
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.inferpulse.faults;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
@@ -53,7 +54,7 @@ final class Feeder<T> implements AutoCloseable {
     }
 
     /** Waits until every item was handed over; fails with the sink's error, if it threw. */
-    void awaitDone(java.time.Duration deadline) {
+    void awaitDone(Duration deadline) {
         try {
             if (!thread.join(deadline)) {
                 throw new AssertionError("The feeder had handed over " + fed() + " items after " + deadline);
@@ -70,6 +71,6 @@ final class Feeder<T> implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stopped = true;
-        thread.join(java.time.Duration.ofSeconds(10));
+        thread.join(Duration.ofSeconds(10));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * The test's own Kafka clients on a stack's broker and registry: it writes inputs and reads outputs
@@ -106,8 +108,8 @@ final class KafkaIO implements AutoCloseable {
                         // The broker is away in some scenarios: the tail waits for it like any consumer.
                     }
                 }
-            } catch (org.apache.kafka.common.errors.WakeupException e) {
-                // closing
+            } catch (WakeupException e) {
+                // close() woke the poll up: the tail ends.
             } finally {
                 consumer.close();
             }
@@ -127,7 +129,7 @@ final class KafkaIO implements AutoCloseable {
 
     private <V> KafkaConsumer<String, V> consumer(Topic<String, V> topic) {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig("faults-reader"));
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT));
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
     }

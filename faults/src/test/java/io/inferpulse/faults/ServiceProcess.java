@@ -125,14 +125,6 @@ final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
-    String name() {
-        return name;
-    }
-
-    Path log() {
-        return log;
-    }
-
     @Override
     public void close() {
         if (process.isAlive()) {

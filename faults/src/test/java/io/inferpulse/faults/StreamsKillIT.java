@@ -11,6 +11,7 @@ import io.inferpulse.schemas.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -237,7 +238,7 @@ class StreamsKillIT {
             }
             Set<WindowKey> lost = new HashSet<>(expected.keySet());
             lost.removeAll(actual.keySet());
-            Map<WindowKey, Integer> duplicated = new TreeMap<>(java.util.Comparator.comparing(WindowKey::key)
+            Map<WindowKey, Integer> duplicated = new TreeMap<>(Comparator.comparing(WindowKey::key)
                     .thenComparingLong(WindowKey::endAfterBaseMs));
             Set<WindowKey> changed = new HashSet<>();
             actual.forEach((key, values) -> {
