@@ -133,11 +133,12 @@ class IngestIT {
 
             // and the registry comes back on its address, and scraping then stops
             registry = startRegistry();
-            await().atMost(Duration.ofSeconds(30)).until(() -> ingest.pendingSamples() == 0
-                    && podMetrics.records().stream().anyMatch(r -> r.value().getPool().startsWith("outage")));
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    podMetrics.records().stream().anyMatch(r -> r.value().getPool().startsWith("outage")));
             ingest.setTargets(List.of());
 
-            // then every accepted sample reaches the topic
+            // then every accepted sample is acknowledged and reaches the topic
+            await().atMost(Duration.ofSeconds(30)).until(() -> ingest.pendingSamples() == 0);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podMetrics.records().stream()
                     .filter(r -> r.value().getPool().startsWith("outage")).count())
                     .isEqualTo((long) count(meters.find("inferpulse_ingest_samples_accepted").counter())));

@@ -2,6 +2,7 @@ package io.inferpulse.notifier;
 
 import io.inferpulse.avro.AlertEvent;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.runtime.deadletter.DeadLetterException;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.fault.Transience;
 import io.inferpulse.runtime.kafka.BrokerReachability;
@@ -166,7 +167,17 @@ public final class NotifierService implements AutoCloseable {
                         LOG.debug("Pausing at {}@{} until the schema registry answers: {}", e.topicPartition(), e.offset(),
                                 e.getMessage());
                     } else {
-                        deadLetterUnreadable(e);
+                        try {
+                            deadLetterUnreadable(e);
+                        } catch (DeadLetterException d) {
+                            if (!Transience.isTransient(d)) {
+                                throw d;
+                            }
+                            // The broker or the registry (the dead letter's own schema) is away: the position is
+                            // still on the record, so the next poll tries it again.
+                            LOG.warn("Could not dead-letter {}@{} yet; trying again: {}", e.topicPartition(), e.offset(),
+                                    d.getMessage());
+                        }
                     }
                 }
                 dispatcher.flush(clock.instant()).forEach(delivery::submit);

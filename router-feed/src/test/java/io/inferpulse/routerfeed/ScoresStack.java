@@ -9,17 +9,29 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
-/** What router-feed's integration tests run against: a real KRaft broker, the dev schema registry and every topic. */
+/**
+ * What router-feed's integration tests run against: a real KRaft broker, the dev schema registry and every topic.
+ * The registry can be stopped and started again at the same address, as in an outage.
+ */
 public final class ScoresStack implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
-    private final DevSchemaRegistry registry;
+    private DevSchemaRegistry registry;
+    private final URI registryUrl;
     private final SchemaRegistryClient client;
     private final Topics topics;
 
     private ScoresStack(EmbeddedKafkaBroker broker, DevSchemaRegistry registry) {
         this.broker = broker;
         this.registry = registry;
+        this.registryUrl = registry.url();
         this.client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka().registryConfig()));
         this.topics = new Topics(new AvroSerdes(client));
     }
@@ -33,7 +45,7 @@ public final class ScoresStack implements AutoCloseable {
     }
 
     public KafkaSettings kafka() {
-        return KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
+        return KafkaSettings.local(broker.bootstrapServers(), registryUrl.toString());
     }
 
     public String bootstrapServers() {
@@ -41,7 +53,7 @@ public final class ScoresStack implements AutoCloseable {
     }
 
     public String registryUrl() {
-        return registry.url().toString();
+        return registryUrl.toString();
     }
 
     /** Topics with serdes on this stack's registry. */
@@ -49,10 +61,33 @@ public final class ScoresStack implements AutoCloseable {
         return topics;
     }
 
+    public void stopRegistry() {
+        registry.close();
+        registry = null;
+    }
+
+    /** The registry back at the address it had, with the schemas it held (they are kept on the broker). */
+    public void startRegistry() {
+        registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1",
+                registryUrl.getPort()));
+    }
+
+    /** How many records the topic has ever held: its end offsets summed, whether or not anyone could read them. */
+    public long written(String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka().clientConfig("it-admin"))) {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                    .all().get(10, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         client.close();
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
         broker.close();
     }
 }

@@ -54,13 +54,20 @@ public final class MetricsApiService implements AutoCloseable {
             // The view reads with its own assignment, so it can wait out a registry outage on the record it is at.
             WaitingRegistryClient registry = new WaitingRegistryClient(SchemaRegistryClients.create(
                     RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())), WaitingRegistryClient.UNTIL_CLOSED);
-            resources.push(registry);
             health.addReadiness("schema-registry", registry::outage);
             BrokerReachability broker = BrokerReachability.watch(config.kafka(), config.clientId());
             resources.push(broker);
             health.addReadiness("kafka", broker::problem);
-            StatsView view = StatsView.start(config.kafka(), new Topics(new AvroSerdes(registry)), config.clientId());
+            StatsView view;
+            try {
+                view = StatsView.start(config.kafka(), new Topics(new AvroSerdes(registry)), config.clientId());
+            } catch (RuntimeException e) {
+                registry.close();
+                throw e;
+            }
             resources.push(view);
+            // Closed before the view: a view thread waiting for the registry wakes only when its client closes.
+            resources.push(registry);
             health.addReadiness("stats-tables", view::notReady);
             health.addLiveness("stats-readers", view::notLive);
 

@@ -12,6 +12,7 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,10 +20,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** A real KRaft broker and dev schema registry with the stats topics, and writers of pool and model stats. */
+/**
+ * A real KRaft broker and dev schema registry with the stats topics, and writers of pool and model stats.
+ * The registry can be stopped and started again at the same address, as in an outage.
+ */
 final class StatsStack implements AutoCloseable {
     final EmbeddedKafkaBroker broker;
-    final DevSchemaRegistry registry;
+    private DevSchemaRegistry registry;
+    private final URI registryUrl;
     final Topics topics;
     private final SchemaRegistryClient client;
     private final KafkaProducer<String, PoolStats> pools;
@@ -31,6 +36,7 @@ final class StatsStack implements AutoCloseable {
     StatsStack() {
         broker = EmbeddedKafkaBroker.start();
         registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1", 0));
+        registryUrl = registry.url();
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka().registryConfig()));
         topics = new Topics(new AvroSerdes(client));
         TopicSetup.ensure(kafka(), Topics.SPECS);
@@ -43,16 +49,27 @@ final class StatsStack implements AutoCloseable {
     }
 
     KafkaSettings kafka() {
-        return KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
+        return KafkaSettings.local(broker.bootstrapServers(), registryUrl.toString());
     }
 
     /** Settings of a metrics API on this stack, serving on a free port. */
     Map<String, String> settings() {
         Map<String, String> s = new HashMap<>();
         s.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());
-        s.put(KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString());
+        s.put(KafkaSettings.SCHEMA_REGISTRY_URL.key(), registryUrl.toString());
         s.put("http.port", "0");
         return s;
+    }
+
+    void stopRegistry() {
+        registry.close();
+        registry = null;
+    }
+
+    /** The registry back at the address it had, with the schemas it held (they are kept on the broker). */
+    void startRegistry() {
+        registry = DevSchemaRegistry.start(new DevSchemaRegistry.Settings(broker.bootstrapServers(), "_schemas", "127.0.0.1",
+                registryUrl.getPort()));
     }
 
     void send(PoolStats stats) throws Exception {
@@ -88,7 +105,9 @@ final class StatsStack implements AutoCloseable {
         pools.close();
         models.close();
         client.close();
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
         broker.close();
     }
 }

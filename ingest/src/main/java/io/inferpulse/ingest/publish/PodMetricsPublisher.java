@@ -142,6 +142,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                 });
                 return true;
             } catch (SerializationException e) {
+                inFlight.decrementAndGet();
                 if (!(e.getCause() instanceof SchemaRegistryException sre) || !sre.isRetriable()) {
                     deadLetters.send(topic.name(), "publish.serialize", e.getMessage(),
                             record.value().toString().getBytes(StandardCharsets.UTF_8), Map.of("key", record.key()));

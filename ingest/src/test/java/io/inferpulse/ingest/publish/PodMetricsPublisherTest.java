@@ -11,15 +11,19 @@ import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
+import io.inferpulse.schemas.registry.SchemaRegistryException;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +62,29 @@ class PodMetricsPublisherTest {
         assertThat(producer.history().get(2).value().getPod()).isEqualTo("pod-2");
         producer.completeNext();
         assertThat(publisher.pending()).isZero();
+        publisher.close(Duration.ofSeconds(1));
+        assertThat(meters.get("inferpulse_ingest_samples_undelivered").counter().count()).isZero();
+    }
+
+    @Test
+    void shouldHoldASampleThroughARegistryOutageAndCountItDeliveredOnce() {
+        AtomicInteger refusals = new AtomicInteger(3);
+        Serializer<PodMetrics> avro = podMetrics.valueSerde().serializer();
+        Serializer<PodMetrics> registryAway = (topic, value) -> {
+            if (refusals.getAndDecrement() > 0) {
+                throw new SerializationException("no schema id", new SchemaRegistryException("Could not reach the schema registry", null));
+            }
+            return avro.serialize(topic, value);
+        };
+        MockProducer<String, PodMetrics> serializing = new MockProducer<>(true, null, new StringSerializer(), registryAway);
+        PodMetricsPublisher publisher = new PodMetricsPublisher(serializing, podMetrics, deadLetters, 10, Duration.ofMillis(20), meters);
+
+        publisher.accept(sample(1));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> serializing.history().size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.pending() == 0);
+        assertThat(meters.get("inferpulse_ingest_publish_retries").counter().count()).isEqualTo(3);
+        assertThat(deadLetterProducer.history()).isEmpty();
         publisher.close(Duration.ofSeconds(1));
         assertThat(meters.get("inferpulse_ingest_samples_undelivered").counter().count()).isZero();
     }

@@ -33,6 +33,7 @@ public final class BrokerReachability implements AutoCloseable {
     private final ScheduledExecutorService schedule;
     private volatile Optional<String> problem = Optional.empty();
     private volatile Instant unreachableSince;
+    private volatile long answeredMs;
 
     private BrokerReachability(Admin admin, String bootstrapServers, Clock clock) {
         this.admin = admin;
@@ -59,10 +60,16 @@ public final class BrokerReachability implements AutoCloseable {
         return problem;
     }
 
+    /** The wall-clock time the cluster last answered; 0 before it ever did. */
+    public long answeredMs() {
+        return answeredMs;
+    }
+
     private void check() {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
                     .nodes().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            answeredMs = clock.millis();
             if (unreachableSince != null) {
                 LOG.info("Kafka at {} answers again after {} ms", bootstrapServers,
                         Duration.between(unreachableSince, clock.instant()).toMillis());

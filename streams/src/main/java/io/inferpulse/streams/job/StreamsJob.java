@@ -88,6 +88,7 @@ public final class StreamsJob implements AutoCloseable {
         dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(dlqConfig,
                 deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        BrokerReachability broker = BrokerReachability.watch(kafka, applicationId);
         Properties props = new Properties();
         props.putAll(kafka.clientConfig(applicationId));
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
@@ -96,6 +97,7 @@ public final class StreamsJob implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
         props.putAll(jobProperties);
+        props.put(InputHealth.CONFIG, new InputHealth(broker::answeredMs, registry::outage));
         props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
                 new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
         KafkaStreams streams = new KafkaStreams(topology.apply(topics), props);
@@ -109,7 +111,6 @@ public final class StreamsJob implements AutoCloseable {
         health.addReadiness(name + "-streams", () -> streams.state() == KafkaStreams.State.RUNNING
                 ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
         health.addReadiness("schema-registry", registry::outage);
-        BrokerReachability broker = BrokerReachability.watch(kafka, applicationId);
         health.addReadiness("kafka", broker::problem);
         streams.start();
         return new StreamsJob(streams, closeOptions, registry, broker, streamsMetrics, dlqProducer);

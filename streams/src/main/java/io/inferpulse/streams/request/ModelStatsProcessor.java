@@ -2,6 +2,7 @@ package io.inferpulse.streams.request;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.streams.job.InputHealth;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,7 +14,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * {@code model_name}, target_model_name "") and of each model/target pair (key
  * {@code model_name/target_model_name}). A log without a target was not split, so it counts for the
  * model itself as target; per-target records thus always carry a target, which is how readers tell
- * them from totals. Closing follows {@link PoolRequestProcessor}.
+ * them from totals. Closing follows {@link PoolRequestProcessor}; the wall clock also waits while
+ * the first stage of this instance is busy and nothing of it comes through the repartition topic
+ * ({@link InputHealth#feedFlowing}). Across instances it cannot see another instance's first stage:
+ * there a stall of the repartition topic longer than the grace period can still make logs late.
  */
 public final class ModelStatsProcessor implements Processor<String, AccessLog, String, Object> {
     public static final String STAGE = "streams.model-stats";
@@ -27,6 +31,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     private final RejectedRequests rejected;
     private ProcessorContext<String, Object> context;
     private RequestWindows windows;
+    private InputHealth input;
     private long lastRecordWallMs;
 
     public ModelStatsProcessor(RequestStatsSettings settings, String modelStatsChild, String deadLetterChild,
@@ -42,6 +47,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
+        this.input = InputHealth.of(context);
         this.lastRecordWallMs = context.currentSystemTimeMs();
         context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
@@ -50,6 +56,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
         lastRecordWallMs = nowMs;
+        input.fedStageActive(nowMs);
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalid(log);
         if (invalid != null) {
@@ -72,8 +79,8 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     }
 
     private void onWallClock(long nowMs) {
-        if (nowMs - lastRecordWallMs >= windows.graceMs()) {
-            close(nowMs);
+        if (input.feedFlowing(nowMs, windows.graceMs())) {
+            input.closableUpTo(nowMs, lastRecordWallMs, windows.graceMs()).ifPresent(this::close);
         }
     }
 

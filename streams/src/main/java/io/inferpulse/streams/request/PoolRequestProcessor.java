@@ -3,6 +3,7 @@ package io.inferpulse.streams.request;
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.ErrorDetail;
+import io.inferpulse.streams.job.InputHealth;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,7 +19,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * <p>Windows close on stream time and, for a task that receives nothing, on the wall clock: an idle
  * partition has no stream time, yet a pool whose traffic stopped must report it. The wall clock
  * only closes while no record arrived for the grace period, so catching up on a backlog after a
- * restart is judged by its own event time rather than dead-lettered wholesale.
+ * restart is judged by its own event time rather than dead-lettered wholesale, and only while the
+ * job's input is known to be reachable ({@link InputHealth}), so that logs held up by a broker or
+ * registry outage are counted when they arrive instead of dead-lettered as late.
  */
 public final class PoolRequestProcessor implements Processor<String, AccessLog, String, Object> {
     /** Stage of the dead letters of this processor. */
@@ -35,6 +38,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     private ProcessorContext<String, Object> context;
     private RequestWindows windows;
     private ErrorDetailWindows errors;
+    private InputHealth input;
     private long lastRecordWallMs;
 
     public PoolRequestProcessor(RequestStatsSettings settings, Children children, String requestStore, String errorStore,
@@ -51,7 +55,9 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
         this.errors = new ErrorDetailWindows(settings.errorWindow().toMillis(), context.getStateStore(errorStore));
+        this.input = InputHealth.of(context);
         this.lastRecordWallMs = context.currentSystemTimeMs();
+        input.firstStageActive(lastRecordWallMs);
         context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -59,6 +65,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
         lastRecordWallMs = nowMs;
+        input.firstStageActive(nowMs);
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalidPoolLog(record.key(), log);
         if (invalid != null) {
@@ -85,9 +92,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     }
 
     private void onWallClock(long nowMs) {
-        if (nowMs - lastRecordWallMs >= windows.graceMs()) {
-            close(nowMs);
-        }
+        input.closableUpTo(nowMs, lastRecordWallMs, windows.graceMs()).ifPresent(this::close);
     }
 
     private void close(long nowMs) {

@@ -15,6 +15,7 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.InputHealth;
 import io.inferpulse.streams.pool.PoolStatsSettings;
 import io.inferpulse.streams.pool.PoolStatsTopology;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Random;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -64,7 +67,10 @@ class RequestStatsTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        Properties props = new Properties();
+        startDriver(new Properties());
+    }
+
+    private void startDriver(Properties props) {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -256,6 +262,32 @@ class RequestStatsTopologyTest {
         // and the pool side forgot the series too: its store holds no bucket, only the last instant closed
         assertThat(driver.getKeyValueStore(PoolStatsTopology.POOL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
         assertThat(driver.getKeyValueStore(PoolStatsTopology.MODEL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotCloseWindowsOnTheWallClockWhileTheBrokerIsAwayAndCountWhatItHeldUp() {
+        // given a job whose broker last answered at the start
+        AtomicLong brokerAnsweredMs = new AtomicLong(T0);
+        driver.close();
+        Properties props = new Properties();
+        props.put(InputHealth.CONFIG, new InputHealth(brokerAnsweredMs::get, Optional::empty));
+        startDriver(props);
+        pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
+
+        // when the wall clock passes the window's end and grace with no input, as it does in an outage
+        driver.advanceWallClockTime(Duration.ofMillis(INTERVAL + GRACE + 10_000));
+
+        // then nothing is closed, and the logs written during the outage count when they arrive
+        assertThat(modelStats.readValuesToList()).isEmpty();
+        pipe(log(LLAMA, "", T0 + 2_000, 200, 0.5, null, null));
+        assertThat(deadLetters.readValuesToList()).isEmpty();
+
+        // and once the broker answers a grace period after the last log, the wall clock closes again
+        driver.advanceWallClockTime(Duration.ofMillis(GRACE));
+        brokerAnsweredMs.set(T0 + INTERVAL + 2 * GRACE + 10_000);
+        driver.advanceWallClockTime(Duration.ofMillis(INTERVAL));
+        Map<String, ModelStats> first = resultsAt(T0 + INTERVAL);
+        assertThat(first.get(LLAMA).getRequestCount()).isEqualTo(2);
     }
 
     @Test
