@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -23,6 +25,13 @@ import java.util.function.BooleanSupplier;
  */
 final class ServiceProcess implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
+    // Teardown kills each process; this also does when the test JVM itself is stopped (Ctrl-C, a build
+    // timeout), so no broker or service outlives the run.
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
@@ -60,6 +69,8 @@ final class ServiceProcess implements AutoCloseable {
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            LIVE.add(process);
+            process.onExit().thenRun(() -> LIVE.remove(process));
             return new ServiceProcess(name, log, process, probe.bind(log));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + name, e);
