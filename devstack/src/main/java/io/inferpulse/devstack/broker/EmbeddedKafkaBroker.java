@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka (KRaft, combined broker and controller) running in this JVM, from the
- * Maven Central artifacts: what the demo runs on and what integration tests talk to. Listeners
+ * A real Kafka node (KRaft, combined broker and controller) running in this JVM, from the Maven
+ * Central artifacts: what the demo runs on and what integration tests talk to; alone, or one of a
+ * cluster of such nodes in separate processes ({@link Cluster}). Listeners
  * bind to 127.0.0.1 on free ports; data lives in a given directory (kept, so a restart finds its
  * topics) or in a temporary one (deleted on close).
  */
@@ -50,23 +51,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *
      * @param dataDir where the log lives; empty for a temporary directory deleted on close
      * @param port broker listener port; 0 for a free one
+     * @param cluster this node's place in a cluster of several; empty for a single node
      * @param overrides broker properties that replace the defaults below
      */
-    public record Settings(Optional<Path> dataDir, int port, Map<String, String> overrides) {
+    public record Settings(Optional<Path> dataDir, int port, Optional<Cluster> cluster, Map<String, String> overrides) {
         public Settings {
             overrides = Map.copyOf(overrides);
         }
 
         public static Settings defaults() {
-            return new Settings(Optional.empty(), 0, Map.of());
+            return new Settings(Optional.empty(), 0, Optional.empty(), Map.of());
         }
 
         public Settings withDataDir(Path dir) {
-            return new Settings(Optional.of(dir), port, overrides);
+            return new Settings(Optional.of(dir), port, cluster, overrides);
         }
 
         public Settings withPort(int brokerPort) {
-            return new Settings(dataDir, brokerPort, overrides);
+            return new Settings(dataDir, brokerPort, cluster, overrides);
+        }
+
+        public Settings inCluster(Cluster node) {
+            return new Settings(dataDir, port, Optional.of(node), overrides);
+        }
+    }
+
+    /**
+     * One node of a cluster whose nodes are all combined brokers and controllers, on 127.0.0.1.
+     * Internal topics get one replica per node and accept writes while all but one are in sync.
+     *
+     * @param nodeId this node's id, one of the voters
+     * @param controllerPort this node's controller port, as the voters name it
+     * @param voters every node's {@code id@127.0.0.1:controllerPort}, comma-separated ({@code controller.quorum.voters})
+     * @param clusterId the id every node's storage is formatted with
+     */
+    public record Cluster(int nodeId, int controllerPort, String voters, String clusterId) {
+        int size() {
+            return voters.split(",").length;
         }
     }
 
@@ -88,9 +109,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Path dir = temporary ? Files.createTempDirectory("inferpulse-kafka-") : settings.dataDir().get();
             Files.createDirectories(dir);
             int brokerPort = settings.port() == 0 ? freePort() : settings.port();
-            int controllerPort = freePort();
-            KafkaConfig config = new KafkaConfig(properties(dir, brokerPort, controllerPort, settings.overrides()), false);
-            format(config, dir);
+            Cluster node = settings.cluster().orElse(new Cluster(NODE_ID, freePort(), "", Uuid.randomUuid().toString()));
+            KafkaConfig config = new KafkaConfig(properties(dir, brokerPort, node, settings.overrides()), false);
+            format(config, dir, node);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
@@ -121,25 +142,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> properties(Path dir, int brokerPort, int controllerPort, Map<String, String> overrides) {
+    private static Map<String, Object> properties(Path dir, int brokerPort, Cluster node, Map<String, String> overrides) {
         Map<String, Object> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("node.id", String.valueOf(node.nodeId()));
+        props.put("controller.quorum.voters", node.voters().isEmpty()
+                ? node.nodeId() + "@127.0.0.1:" + node.controllerPort() : node.voters());
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + node.controllerPort());
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", dir.toAbsolutePath().toString());
-        // One node: every internal topic has one replica.
-        props.put("offsets.topic.replication.factor", "1");
+        // One replica per node; a cluster's internal topics take writes while one node is away.
+        String replicas = String.valueOf(node.voters().isEmpty() ? 1 : node.size());
+        String minInSync = String.valueOf(node.voters().isEmpty() ? 1 : Math.max(1, node.size() - 1));
+        props.put("offsets.topic.replication.factor", replicas);
         props.put("offsets.topic.num.partitions", "3");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", replicas);
+        props.put("transaction.state.log.min.isr", minInSync);
         props.put("transaction.state.log.num.partitions", "3");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", replicas);
+        props.put("share.coordinator.state.topic.min.isr", minInSync);
+        props.put("default.replication.factor", replicas);
+        props.put("min.insync.replicas", minInSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // The cleaner's default 128 MiB dedupe buffer would triple the process's memory.
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
@@ -149,13 +175,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return props;
     }
 
-    private static void format(KafkaConfig config, Path dir) {
+    private static void format(KafkaConfig config, Path dir, Cluster node) {
         if (Files.exists(dir.resolve("meta.properties"))) {
             return; // formatted by an earlier run: keep its cluster id and its topics
         }
         Formatter formatter = new Formatter()
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(node.nodeId())
+                .setClusterId(node.clusterId())
                 .setDirectories(List.of(dir.toAbsolutePath().toString()))
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setControllerListenerName("CONTROLLER")

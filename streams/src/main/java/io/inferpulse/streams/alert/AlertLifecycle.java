@@ -52,7 +52,7 @@ final class AlertLifecycle {
         });
         next.forEach((fingerprint, alert) -> {
             ActiveAlert current = alert.status() == AlertStatus.PENDING && tsMs - alert.activeAtMs() >= timings.hold().toMillis()
-                    ? alert.firingFrom(tsMs) : alert;
+                    ? alert.firingFrom(Math.min(tsMs, dueToFireMs(alert, timings))) : alert;
             ActiveAlert previous = known.get(fingerprint);
             boolean changed = previous == null || previous.status() != current.status()
                     || previous.activeAtMs() != current.activeAtMs();
@@ -63,6 +63,15 @@ final class AlertLifecycle {
             }
         });
         return new ArrayList<>(outcomes.values());
+    }
+
+    /**
+     * The evaluation instant at which a pending alert fires when no evaluation is missed: its startsAt
+     * also after evaluations a restart of the job skipped, as the uninterrupted job would have sent it.
+     */
+    private static long dueToFireMs(ActiveAlert alert, AlertTimings timings) {
+        long intervalMs = timings.groupInterval().toMillis();
+        return alert.activeAtMs() + Math.ceilDiv(timings.hold().toMillis(), intervalMs) * intervalMs;
     }
 
     /** The end an event about {@code alert} announces, or null while it is pending. */

@@ -19,13 +19,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * once more when it has just become empty, and then forgotten.
  *
  * <p>The store is the source of truth (key {@code series@bucketEnd}); the in-memory map mirrors it so
- * that evaluation needs no store scan. Which instant was closed last is not stored: after a restart
- * nothing counts as late until the first close, and instants may be evaluated again, which on the
- * compacted outputs only repeats a value.
+ * that evaluation needs no store scan. The last instant closed is stored too, so that a restarted
+ * task goes on from it: evaluating a closed instant again would emit a different value, its window
+ * lacking the buckets deleted since, and a record for a closed bucket must stay late.
  */
 final class RequestWindows {
     private static final char BUCKET_SEPARATOR = '@';
     private static final long NOTHING_CLOSED = Long.MIN_VALUE;
+    // Key of the last closed instant, {@code CLOSED_SERIES@instant}: no pool key or model series is this name.
+    private static final String CLOSED_SERIES = "\0\0closed-up-to";
 
     private final long windowMs;
     private final long intervalMs;
@@ -50,8 +52,13 @@ final class RequestWindows {
                     throw new IllegalStateException("Request window store holds key '" + entry.key + "' without the '"
                             + BUCKET_SEPARATOR + "' before the bucket end");
                 }
-                series.computeIfAbsent(entry.key.substring(0, separator), k -> new TreeMap<>())
-                        .put(Long.parseLong(entry.key.substring(separator + 1)), entry.value);
+                String name = entry.key.substring(0, separator);
+                long instant = Long.parseLong(entry.key.substring(separator + 1));
+                if (name.equals(CLOSED_SERIES)) {
+                    closedUpToMs = Math.max(closedUpToMs, instant);
+                } else {
+                    series.computeIfAbsent(name, k -> new TreeMap<>()).put(instant, entry.value);
+                }
             }
         }
     }
@@ -112,6 +119,10 @@ final class RequestWindows {
                 it.remove();
             }
         }
+        if (closedUpToMs != NOTHING_CLOSED) {
+            store.put(CLOSED_SERIES + BUCKET_SEPARATOR + closedUpToMs, null);
+        }
+        store.put(CLOSED_SERIES + BUCKET_SEPARATOR + lastMs, RequestBucket.empty(relativeAccuracy));
         closedUpToMs = lastMs;
     }
 

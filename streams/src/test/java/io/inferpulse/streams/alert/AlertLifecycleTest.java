@@ -56,6 +56,20 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void shouldStartFiringWhenForElapsedEvenIfThatEvaluationWasMissed() {
+        // given an alert pending since T0
+        step(T0, FIVE_MINUTES, 60);
+
+        // when the evaluations around activeAt + for are missed (the job was restarted) and the next one finds it still true
+        AlertOutcome fired = step(T0 + 300_000 + 3 * STEP, FIVE_MINUTES, 61);
+
+        // then it fires now, with the startsAt the uninterrupted job would have sent
+        assertThat(fired.emit()).isEqualTo(AlertOutcome.Emit.EVENT);
+        assertThat(fired.alert().status()).isEqualTo(AlertStatus.FIRING);
+        assertThat(fired.alert().startsAtMs()).isEqualTo(T0 + 300_000);
+    }
+
+    @Test
     void shouldFireAtOnceWhenForIsZero() {
         AlertOutcome outcome = step(T0, timings(Duration.ZERO, Duration.ZERO), 1);
 
