@@ -32,7 +32,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     private ProcessorContext<String, Object> context;
     private RequestWindows windows;
     private InputHealth input;
-    private long lastRecordWallMs;
+    private WallClockClosing wallClock;
 
     public ModelStatsProcessor(RequestStatsSettings settings, String modelStatsChild, String deadLetterChild,
                                String requestStore, String repartitionTopic, Serializer<AccessLog> accessLogSerializer) {
@@ -48,14 +48,14 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
         this.input = InputHealth.of(context);
-        this.lastRecordWallMs = context.currentSystemTimeMs();
+        this.wallClock = new WallClockClosing(input, settings, context.currentSystemTimeMs());
         context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
-        lastRecordWallMs = nowMs;
+        wallClock.heard(nowMs);
         input.fedStageActive(nowMs);
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalid(log);
@@ -80,7 +80,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
 
     private void onWallClock(long nowMs) {
         if (input.feedFlowing(nowMs, windows.graceMs())) {
-            input.closableUpTo(nowMs, lastRecordWallMs, windows.graceMs()).ifPresent(this::close);
+            wallClock.closableUpTo(nowMs).ifPresent(this::close);
         }
     }
 

@@ -39,7 +39,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     private RequestWindows windows;
     private ErrorDetailWindows errors;
     private InputHealth input;
-    private long lastRecordWallMs;
+    private WallClockClosing wallClock;
 
     public PoolRequestProcessor(RequestStatsSettings settings, Children children, String requestStore, String errorStore,
                                 String accessLogTopic, Serializer<AccessLog> accessLogSerializer) {
@@ -56,15 +56,15 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
         this.errors = new ErrorDetailWindows(settings.errorWindow().toMillis(), context.getStateStore(errorStore));
         this.input = InputHealth.of(context);
-        this.lastRecordWallMs = context.currentSystemTimeMs();
-        input.firstStageActive(lastRecordWallMs);
+        this.wallClock = new WallClockClosing(input, settings, context.currentSystemTimeMs());
+        input.firstStageActive(context.currentSystemTimeMs());
         context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
-        lastRecordWallMs = nowMs;
+        wallClock.heard(nowMs);
         input.firstStageActive(nowMs);
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalidPoolLog(record.key(), log);
@@ -92,7 +92,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     }
 
     private void onWallClock(long nowMs) {
-        input.closableUpTo(nowMs, lastRecordWallMs, windows.graceMs()).ifPresent(this::close);
+        wallClock.closableUpTo(nowMs).ifPresent(this::close);
     }
 
     private void close(long nowMs) {
