@@ -44,7 +44,8 @@ class AlertsKillIT {
     private static final Duration INTERVAL = Duration.ofSeconds(2);
     private static final long RISE_MS = 5_000;
     private static final long FALL_MS = 35_000;
-    private static final long END_MS = 40_000;
+    /** Samples go on this long after the last pool's fall, so that every pool is seen low again. */
+    private static final long AFTER_FALL_MS = 5_000;
     private static final long SAMPLE_EVERY_MS = 500;
     private static final String RULES = """
             groups:
@@ -114,9 +115,13 @@ class AlertsKillIT {
         long step = INTERVAL.toMillis();
         Instant base = Instant.ofEpochMilli(Math.ceilDiv(System.currentTimeMillis() + 2_000, step) * step);
         List<Due<PoolStats>> samples = new ArrayList<>();
-        for (long t = 0; t <= END_MS; t += SAMPLE_EVERY_MS) {
+        // Odd pools rise and fall one interval after even ones: two activeAt instants, both pending at the kill.
+        // Changes fall a second before an evaluation instant, so no evaluation races a sample.
+        long endMs = FALL_MS + step + AFTER_FALL_MS;
+        for (long t = 0; t <= endMs; t += SAMPLE_EVERY_MS) {
             for (int p = 0; p < pools; p++) {
-                boolean high = t >= RISE_MS + p * step && t < FALL_MS + p * step;
+                long shift = p % 2 * step;
+                boolean high = t >= RISE_MS + shift && t < FALL_MS + shift;
                 samples.add(new Due<>(sample("pool-" + p, base.plusMillis(t), high ? 100 : 10), base.plusMillis(t)));
             }
         }
@@ -141,7 +146,7 @@ class AlertsKillIT {
                 stack.restartUnready("alerts").awaitReady(FaultStack.START_DEADLINE);
                 readyAt = Optional.of(Instant.now());
             }
-            feeder.awaitDone(Duration.ofMillis(END_MS).plusSeconds(60));
+            feeder.awaitDone(Duration.ofMillis(endMs).plusSeconds(60));
             producer.flush();
             assertThat(sendFailures).as("pool stats the broker refused").isEmpty();
             Deadline.of(Duration.ofSeconds(60)).until("every pool's alert resolved", () -> tail.seen().stream()
