@@ -86,6 +86,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param clusterId the id every node's storage is formatted with
      */
     public record Cluster(int nodeId, int controllerPort, String voters, String clusterId) {
+        /** A node alone: the only voter of its own new cluster. */
+        static Cluster single(int controllerPort) {
+            return new Cluster(NODE_ID, controllerPort, NODE_ID + "@127.0.0.1:" + controllerPort, Uuid.randomUuid().toString());
+        }
+
         int size() {
             return voters.split(",").length;
         }
@@ -109,7 +114,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Path dir = temporary ? Files.createTempDirectory("inferpulse-kafka-") : settings.dataDir().get();
             Files.createDirectories(dir);
             int brokerPort = settings.port() == 0 ? freePort() : settings.port();
-            Cluster node = settings.cluster().orElse(new Cluster(NODE_ID, freePort(), "", Uuid.randomUuid().toString()));
+            Cluster node = settings.cluster().orElse(Cluster.single(freePort()));
             KafkaConfig config = new KafkaConfig(properties(dir, brokerPort, node, settings.overrides()), false);
             format(config, dir, node);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -146,8 +151,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map<String, Object> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(node.nodeId()));
-        props.put("controller.quorum.voters", node.voters().isEmpty()
-                ? node.nodeId() + "@127.0.0.1:" + node.controllerPort() : node.voters());
+        props.put("controller.quorum.voters", node.voters());
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + node.controllerPort());
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
@@ -155,8 +159,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", dir.toAbsolutePath().toString());
         // One replica per node; a cluster's internal topics take writes while one node is away.
-        String replicas = String.valueOf(node.voters().isEmpty() ? 1 : node.size());
-        String minInSync = String.valueOf(node.voters().isEmpty() ? 1 : Math.max(1, node.size() - 1));
+        String replicas = String.valueOf(node.size());
+        String minInSync = String.valueOf(Math.max(1, node.size() - 1));
         props.put("offsets.topic.replication.factor", replicas);
         props.put("offsets.topic.num.partitions", "3");
         props.put("transaction.state.log.replication.factor", replicas);
