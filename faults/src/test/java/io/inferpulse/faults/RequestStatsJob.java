@@ -13,9 +13,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The streams job ({@code inferpulse streams}) as the request-statistics scenarios run it: short
@@ -36,8 +39,6 @@ final class RequestStatsJob {
         settings.put("streams.state.dir", stateDir.toString());
         settings.put("requests.window", WINDOW.toSeconds() + "s");
         settings.put("requests.evaluation.interval", EVALUATION.toSeconds() + "s");
-        // The default grace. With 1 s, the restarted job's model-stats task closed windows on the wall clock before
-        // the repartitioned backlog reached it and dead-lettered 267 of 1000 logs as late (docs/reliability.md).
         settings.put("requests.grace", "5s");
         settings.put("errors.window", WINDOW.toSeconds() + "s");
         settings.put("streams.processing.guarantee", guarantee);
@@ -57,10 +58,16 @@ final class RequestStatsJob {
         return Instant.ofEpochMilli(Math.ceilDiv(System.currentTimeMillis() + 1000, step) * step);
     }
 
-    /** The job's model repartition topic: every access log it counted, re-keyed by model. */
-    static Topic<String, AccessLog> repartition(KafkaIO io) {
+    /**
+     * Every access log the job counted, from its model repartition topic, re-keyed by model; the
+     * first stage's progress markers on that topic (records without value) left out.
+     */
+    static List<AccessLog> counted(KafkaIO io) {
         Topic<String, AccessLog> accessLogs = io.topics().accessLogs();
-        return new Topic<>(PoolStatsTopology.modelRequestsTopic(APPLICATION_ID), accessLogs.keySerde(), accessLogs.valueSerde());
+        Topic<String, AccessLog> repartition = new Topic<>(PoolStatsTopology.modelRequestsTopic(APPLICATION_ID),
+                accessLogs.keySerde(), accessLogs.valueSerde());
+        return io.readAll(repartition, Duration.ofSeconds(30)).stream().map(ConsumerRecord::value).filter(Objects::nonNull)
+                .toList();
     }
 
     /** Waits until every model series has sent its last, empty window and every pool its last request statistics. */

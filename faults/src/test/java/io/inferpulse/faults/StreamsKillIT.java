@@ -202,7 +202,7 @@ class StreamsKillIT {
             Optional<Instant> firstAfter = kill0.flatMap(k -> tail.seen().stream().map(KafkaIO.Seen::at).filter(at -> at.isAfter(k)).min(Instant::compareTo));
             return new Run(base, values(io.readAll(io.topics().modelStats(), Duration.ofSeconds(30))),
                     poolRequestStats(io.readAll(io.topics().poolStats(), Duration.ofSeconds(30))),
-                    io.readAll(RequestStatsJob.repartition(io), Duration.ofSeconds(30)).stream().map(r -> r.value().getRequestId()).toList(),
+                    RequestStatsJob.counted(io).stream().map(AccessLog::getRequestId).toList(),
                     io.readAll(io.topics().deadLetter(), Duration.ofSeconds(30)).stream()
                             .map(r -> r.value().getStage() + ": " + r.value().getReason()).toList(),
                     killedAt, readyAt, firstAfter);

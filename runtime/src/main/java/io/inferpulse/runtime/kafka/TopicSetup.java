@@ -82,6 +82,19 @@ public final class TopicSetup {
         }
     }
 
+    /** How many partitions an existing topic has: a topology whose tasks wait for one another needs the count. */
+    public static int partitions(KafkaSettings kafka, String topic) {
+        try (Admin admin = Admin.create(kafka.clientConfig("inferpulse-topic-setup"))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing topic " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not describe topic " + topic + " on " + kafka.bootstrapServers() + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        }
+    }
+
     /**
      * Waits until the broker's metadata has the topics and then until each partition's leader serves
      * it. ListOffsets is answered only by a leader that serves the partition, as a produce is, and the

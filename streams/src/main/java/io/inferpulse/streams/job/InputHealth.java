@@ -1,15 +1,13 @@
 package io.inferpulse.streams.job;
 
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
  * What a stage that closes windows on the wall clock must know before it does: that its input is
  * quiet because nothing happened, not because the job cannot read. A stage that hears nothing
- * cannot tell an idle pool from a broker that is away, a registry the first stage waits for, or a
- * first stage that has not started yet; closing then would turn every record of that time into a
+ * cannot tell an idle pool from a broker that is away or a registry it waits for; closing then would turn every record of that time into a
  * late one once it arrives. So the wall clock may close only up to the last moment the broker is
  * known to have answered, and only once a whole grace period has passed since the stage's last
  * activity and since the broker and the registry were last back from an outage (which leaves the
@@ -26,9 +24,6 @@ public final class InputHealth {
     private final LongSupplier brokerAnsweredMs;
     private final LongSupplier brokerReachableSinceMs;
     private final LongSupplier registrySettledSinceMs;
-    /** 0 (long ago) until it happens: an instance that runs no first stage has a quiet one. */
-    private final AtomicLong firstStageActiveMs = new AtomicLong();
-    private final AtomicLong fedStageActiveMs = new AtomicLong();
 
     /**
      * @param brokerAnsweredMs       the wall-clock time the broker last answered
@@ -57,25 +52,5 @@ public final class InputHealth {
         long confirmedMs = Math.min(nowMs, brokerAnsweredMs.getAsLong());
         return settledMs != Long.MAX_VALUE && confirmedMs - settledMs >= graceMs
                 ? OptionalLong.of(confirmedMs) : OptionalLong.empty();
-    }
-
-    /** A first stage of this instance started or received a record. */
-    public void firstStageActive(long wallMs) {
-        firstStageActiveMs.accumulateAndGet(wallMs, Math::max);
-    }
-
-    /** A stage fed by a first stage (through a repartition topic) received a record. */
-    public void fedStageActive(long wallMs) {
-        fedStageActiveMs.accumulateAndGet(wallMs, Math::max);
-    }
-
-    /**
-     * Whether a fed stage may take its own silence for idle traffic: either the first stages of this
-     * instance are quiet too, or records from them reached a fed stage within the grace period, so the
-     * repartition topic delivers. Otherwise the first stage is busy and nothing comes through: it is
-     * restoring, or a killed instance's open transaction still holds the repartition topic.
-     */
-    public boolean feedFlowing(long nowMs, long graceMs) {
-        return nowMs - firstStageActiveMs.get() >= graceMs || nowMs - fedStageActiveMs.get() < graceMs;
     }
 }

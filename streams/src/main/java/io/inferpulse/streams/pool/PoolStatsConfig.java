@@ -47,6 +47,9 @@ public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSett
             POSITIVE_DURATION, "15s", "Request statistics are evaluated at every multiple of this; divides the window");
     public static final ConfigParameter<Duration> REQUEST_GRACE = ConfigParameter.of("requests.grace", DURATION, "5s",
             "Access logs are accepted this long after their window's end; later ones go to the dead-letter topic");
+    public static final ConfigParameter<Duration> REQUEST_STALL_TIMEOUT = ConfigParameter.of("requests.stall-timeout",
+            DURATION, "30s", "A partition silent for less than this may be stalled (broker outage, leader change): its"
+                    + " windows do not close on the wall clock before, and stay open this long once its logs resume");
     public static final ConfigParameter<Duration> ERROR_WINDOW = ConfigParameter.of("errors.window", POSITIVE_DURATION, "1m",
             "Length of the tumbling windows error details are counted in; a multiple of requests.evaluation.interval");
     private static final ConfigParser<Double> FRACTION = text -> {
@@ -66,7 +69,8 @@ public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSett
 
     public static List<ConfigParameter<?>> parameters() {
         return Stream.<List<ConfigParameter<?>>>of(List.of(APPLICATION_ID, STATE_DIR, STALENESS, HEARTBEAT, EVALUATION, POD_RETENTION,
-                        REQUEST_WINDOW, REQUEST_EVALUATION, REQUEST_GRACE, ERROR_WINDOW, SKETCH_ACCURACY),
+                        REQUEST_WINDOW, REQUEST_EVALUATION, REQUEST_GRACE, REQUEST_STALL_TIMEOUT, ERROR_WINDOW,
+                        SKETCH_ACCURACY),
                 KafkaSettings.PARAMETERS, OpsSettings.parameters(DEFAULT_HTTP_PORT)).flatMap(List::stream).toList();
     }
 
@@ -91,7 +95,8 @@ public record PoolStatsConfig(String applicationId, Path stateDir, PoolStatsSett
         }
         try {
             requests = new RequestStatsSettings(config.get(REQUEST_WINDOW), config.get(REQUEST_EVALUATION),
-                    config.get(REQUEST_GRACE), config.get(ERROR_WINDOW), config.get(SKETCH_ACCURACY));
+                    config.get(REQUEST_GRACE), config.get(REQUEST_STALL_TIMEOUT), config.get(ERROR_WINDOW),
+                    config.get(SKETCH_ACCURACY));
         } catch (IllegalArgumentException e) {
             // The settings record names its fields; say which keys set them.
             throw new ConfigException(String.join(", ", REQUEST_WINDOW.key(), REQUEST_EVALUATION.key(),

@@ -29,8 +29,10 @@ public final class PoolStatsService implements AutoCloseable {
         specs.add(new Topics.Spec(PoolStatsTopology.modelRequestsTopic(config.applicationId()), false,
                 String.valueOf(Duration.ofHours(6).toMillis())));
         TopicSetup.ensure(config.kafka(), specs);
+        int accessLogPartitions = TopicSetup.partitions(config.kafka(), Topics.ACCESS_LOGS);
         return new PoolStatsService(StreamsJob.start("pool-stats", config.kafka(), properties(config),
-                topics -> PoolStatsTopology.build(topics, config.pool(), config.requests(), config.applicationId()),
+                topics -> PoolStatsTopology.build(topics, config.pool(), config.requests(), config.applicationId(),
+                        accessLogPartitions),
                 new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)), meters, health));
     }
 

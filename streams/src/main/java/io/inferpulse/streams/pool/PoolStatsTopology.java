@@ -9,6 +9,7 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.streams.request.AccessLogTimeExtractor;
+import io.inferpulse.streams.request.ModelRequestPartitioner;
 import io.inferpulse.streams.request.ModelStatsProcessor;
 import io.inferpulse.streams.request.PoolRequestProcessor;
 import io.inferpulse.streams.request.RequestStatsSettings;
@@ -64,6 +65,8 @@ public final class PoolStatsTopology {
     public static final String ERROR_DETAIL_STORE = "pool-error-detail-counts";
     /** Request sub-buckets per model and per model/target. */
     public static final String MODEL_REQUEST_STORE = "model-request-buckets";
+    /** The last instant each access-log partition's first-stage task closed, key the partition number. */
+    public static final String MODEL_FEED_PROGRESS_STORE = "model-request-feed-progress";
 
     private PoolStatsTopology() {}
 
@@ -75,7 +78,12 @@ public final class PoolStatsTopology {
         return applicationId + "-model-requests-repartition";
     }
 
-    public static Topology build(Topics topics, PoolStatsSettings settings, RequestStatsSettings requests, String applicationId) {
+    /**
+     * @param accessLogPartitions the partitions of {@value Topics#ACCESS_LOGS}: the model stage waits
+     *                            for the first-stage task of each before it closes an instant
+     */
+    public static Topology build(Topics topics, PoolStatsSettings settings, RequestStatsSettings requests, String applicationId,
+                                 int accessLogPartitions) {
         Topic<String, PodMetrics> podMetrics = topics.podMetrics();
         Topic<String, PoolStats> poolStats = topics.poolStats();
         Topic<String, AccessLog> accessLogs = topics.accessLogs();
@@ -97,7 +105,7 @@ public final class PoolStatsTopology {
                 POOL_REQUEST_STORE, ERROR_DETAIL_STORE, accessLogs.name(), accessLogs.valueSerde().serializer()),
                 ACCESS_LOG_SOURCE);
         topology.addStateStore(RequestWindowStores.buckets(POOL_REQUEST_STORE), POOL_REQUESTS_PROCESSOR);
-        topology.addStateStore(RequestWindowStores.errorCounts(ERROR_DETAIL_STORE), POOL_REQUESTS_PROCESSOR);
+        topology.addStateStore(RequestWindowStores.longs(ERROR_DETAIL_STORE), POOL_REQUESTS_PROCESSOR);
         topology.addProcessor(PROCESSOR, () -> new PoolStatsProcessor(settings), SOURCE, POOL_REQUESTS_PROCESSOR);
         topology.addStateStore(podStore(), PROCESSOR);
         topology.addSink(SINK, poolStats.name(), poolStats.keySerde().serializer(), poolStats.valueSerde().serializer(),
@@ -107,15 +115,17 @@ public final class PoolStatsTopology {
         topology.addSink(POOL_DEAD_LETTER_SINK, deadLetter.name(), deadLetter.keySerde().serializer(),
                 deadLetter.valueSerde().serializer(), POOL_REQUESTS_PROCESSOR);
         topology.addSink(MODEL_REQUESTS_SINK, modelRequests, accessLogs.keySerde().serializer(),
-                accessLogs.valueSerde().serializer(), POOL_REQUESTS_PROCESSOR);
+                accessLogs.valueSerde().serializer(), new ModelRequestPartitioner(), POOL_REQUESTS_PROCESSOR);
 
-        // The record timestamp written to the repartition topic is the event time: the default extractor keeps it.
+        // The record timestamp written to the repartition topic is the event time (a marker's, its
+        // instant): the default extractor keeps it.
         topology.addSource(AutoOffsetReset.byDuration(requests.window()), MODEL_REQUESTS_SOURCE,
                 accessLogs.keySerde().deserializer(), accessLogs.valueSerde().deserializer(), modelRequests);
         topology.addProcessor(MODEL_STATS_PROCESSOR, () -> new ModelStatsProcessor(requests, MODEL_STATS_SINK,
-                MODEL_DEAD_LETTER_SINK, MODEL_REQUEST_STORE, modelRequests, accessLogs.valueSerde().serializer()),
-                MODEL_REQUESTS_SOURCE);
+                MODEL_DEAD_LETTER_SINK, MODEL_REQUEST_STORE, MODEL_FEED_PROGRESS_STORE, accessLogPartitions, modelRequests,
+                accessLogs.valueSerde().serializer()), MODEL_REQUESTS_SOURCE);
         topology.addStateStore(RequestWindowStores.buckets(MODEL_REQUEST_STORE), MODEL_STATS_PROCESSOR);
+        topology.addStateStore(RequestWindowStores.longs(MODEL_FEED_PROGRESS_STORE), MODEL_STATS_PROCESSOR);
         topology.addSink(MODEL_STATS_SINK, modelStats.name(), modelStats.keySerde().serializer(),
                 modelStats.valueSerde().serializer(), MODEL_STATS_PROCESSOR);
         topology.addSink(MODEL_DEAD_LETTER_SINK, deadLetter.name(), deadLetter.keySerde().serializer(),

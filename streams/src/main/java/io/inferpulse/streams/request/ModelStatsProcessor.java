@@ -2,9 +2,8 @@ package io.inferpulse.streams.request;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
-import io.inferpulse.streams.job.InputHealth;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,10 +13,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * {@code model_name}, target_model_name "") and of each model/target pair (key
  * {@code model_name/target_model_name}). A log without a target was not split, so it counts for the
  * model itself as target; per-target records thus always carry a target, which is how readers tell
- * them from totals. Closing follows {@link PoolRequestProcessor}; the wall clock also waits while
- * the first stage of this instance is busy and nothing of it comes through the repartition topic
- * ({@link InputHealth#feedFlowing}). Across instances it cannot see another instance's first stage:
- * there a stall of the repartition topic longer than the grace period can still make logs late.
+ * them from totals. Windows close neither on stream time nor on the wall clock but on the
+ * first stage's progress ({@link FeedProgress}): an instant once every access-log partition has
+ * closed it.
  */
 public final class ModelStatsProcessor implements Processor<String, AccessLog, String, Object> {
     public static final String STAGE = "streams.model-stats";
@@ -28,18 +26,26 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     private final String modelStatsChild;
     private final String deadLetterChild;
     private final String requestStore;
+    private final String progressStore;
+    private final int accessLogPartitions;
     private final RejectedRequests rejected;
     private ProcessorContext<String, Object> context;
     private RequestWindows windows;
-    private InputHealth input;
-    private WallClockClosing wallClock;
+    private FeedProgress progress;
 
+    /**
+     * @param progressStore       the store of {@link FeedProgress}
+     * @param accessLogPartitions the partitions of the access-log topic: the first-stage tasks to wait for
+     */
     public ModelStatsProcessor(RequestStatsSettings settings, String modelStatsChild, String deadLetterChild,
-                               String requestStore, String repartitionTopic, Serializer<AccessLog> accessLogSerializer) {
+                               String requestStore, String progressStore, int accessLogPartitions, String repartitionTopic,
+                               Serializer<AccessLog> accessLogSerializer) {
         this.settings = settings;
         this.modelStatsChild = modelStatsChild;
         this.deadLetterChild = deadLetterChild;
         this.requestStore = requestStore;
+        this.progressStore = progressStore;
+        this.accessLogPartitions = accessLogPartitions;
         this.rejected = new RejectedRequests(repartitionTopic, accessLogSerializer);
     }
 
@@ -47,16 +53,17 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
-        this.input = InputHealth.of(context);
-        this.wallClock = new WallClockClosing(input, settings, context.currentSystemTimeMs());
-        context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+        this.progress = new FeedProgress(accessLogPartitions, context.getStateStore(progressStore));
     }
 
     @Override
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
-        wallClock.heard(nowMs);
-        input.fedStageActive(nowMs);
+        Optional<FeedProgress.Marker> marker = FeedProgress.markerOf(record);
+        if (marker.isPresent()) {
+            progress.advance(marker.get()).ifPresent(instant -> windows.closeThrough(instant, this::emit));
+            return;
+        }
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalid(log);
         if (invalid != null) {
@@ -75,24 +82,15 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
         windows.add(model, eventTimeMs, error, log.getLatencySeconds(), log.getInputTokens(), log.getOutputTokens());
         windows.add(model + TARGET_SEPARATOR + target, eventTimeMs, error, log.getLatencySeconds(), log.getInputTokens(),
                 log.getOutputTokens());
-        close(Math.max(context.currentStreamTimeMs(), eventTimeMs));
     }
 
-    private void onWallClock(long nowMs) {
-        if (input.feedFlowing(nowMs, windows.graceMs())) {
-            wallClock.closableUpTo(nowMs).ifPresent(this::close);
-        }
-    }
-
-    private void close(long nowMs) {
-        windows.closeUpTo(nowMs, (series, stats) -> {
-            int separator = series.indexOf(TARGET_SEPARATOR);
-            String model = separator < 0 ? series : series.substring(0, separator);
-            String target = separator < 0 ? "" : series.substring(separator + 1);
-            String key = separator < 0 ? model : model + '/' + target;
-            context.forward(new Record<String, Object>(key, stats.toModelStats(model, target), stats.windowEndMs()),
-                    modelStatsChild);
-        });
+    private void emit(String series, RequestStats stats) {
+        int separator = series.indexOf(TARGET_SEPARATOR);
+        String model = separator < 0 ? series : series.substring(0, separator);
+        String target = separator < 0 ? "" : series.substring(separator + 1);
+        String key = separator < 0 ? model : model + '/' + target;
+        context.forward(new Record<String, Object>(key, stats.toModelStats(model, target), stats.windowEndMs()),
+                modelStatsChild);
     }
 
     private void deadLetter(String key, AccessLog log, String reason, long nowMs) {

@@ -13,15 +13,10 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Access logs of the task's pools (key {@code cluster/namespace/pool}): the per-pool request window,
  * forwarded as {@link RequestStats} to the pool-stats processor, error-detail counts, and every
- * countable log re-keyed by model for the model-stats sub-topology. A log that cannot be counted, or
- * arrives after its window closed, goes to the dead-letter sink instead of any of them.
- *
- * <p>Windows close on stream time and, for a task that receives nothing, on the wall clock: an idle
- * partition has no stream time, yet a pool whose traffic stopped must report it. The wall clock
- * only closes while no record arrived for the grace period, so catching up on a backlog after a
- * restart is judged by its own event time rather than dead-lettered wholesale, and only while the
- * job's input is known to be reachable ({@link InputHealth}), so that logs held up by a broker or
- * registry outage are counted when they arrive instead of dead-lettered as late.
+ * countable log re-keyed by model for the model-stats sub-topology, followed, each time windows
+ * close, by a {@link FeedProgress} marker that lets the model stage close them too. A log that cannot
+ * be counted, or arrives after its window closed, goes to the dead-letter sink instead of any of them.
+ * When windows close is {@link ClosingClock}'s to say.
  */
 public final class PoolRequestProcessor implements Processor<String, AccessLog, String, Object> {
     /** Stage of the dead letters of this processor. */
@@ -38,8 +33,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     private ProcessorContext<String, Object> context;
     private RequestWindows windows;
     private ErrorDetailWindows errors;
-    private InputHealth input;
-    private WallClockClosing wallClock;
+    private ClosingClock clock;
 
     public PoolRequestProcessor(RequestStatsSettings settings, Children children, String requestStore, String errorStore,
                                 String accessLogTopic, Serializer<AccessLog> accessLogSerializer) {
@@ -55,17 +49,13 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
         this.context = context;
         this.windows = new RequestWindows(settings, context.getStateStore(requestStore));
         this.errors = new ErrorDetailWindows(settings.errorWindow().toMillis(), context.getStateStore(errorStore));
-        this.input = InputHealth.of(context);
-        this.wallClock = new WallClockClosing(input, settings, context.currentSystemTimeMs());
-        input.firstStageActive(context.currentSystemTimeMs());
+        this.clock = new ClosingClock(InputHealth.of(context), settings);
         context.schedule(settings.closeTick(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void process(Record<String, AccessLog> record) {
         long nowMs = context.currentSystemTimeMs();
-        wallClock.heard(nowMs);
-        input.firstStageActive(nowMs);
         AccessLog log = record.value();
         String invalid = RejectedRequests.invalidPoolLog(record.key(), log);
         if (invalid != null) {
@@ -88,19 +78,21 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
         if (!log.getModelName().isEmpty()) {
             context.forward(new Record<String, Object>(log.getModelName(), log, eventTimeMs), children.modelRequests());
         }
-        close(Math.max(context.currentStreamTimeMs(), eventTimeMs));
+        clock.onRecord(nowMs, eventTimeMs, Math.max(context.currentStreamTimeMs(), eventTimeMs)).ifPresent(this::close);
     }
 
     private void onWallClock(long nowMs) {
-        wallClock.closableUpTo(nowMs).ifPresent(this::close);
+        clock.onTick(nowMs, context.currentStreamTimeMs()).ifPresent(this::close);
     }
 
     private void close(long nowMs) {
+        long before = windows.closedUpToMs();
         windows.closeUpTo(nowMs, (pool, stats) ->
                 context.forward(new Record<String, Object>(pool, stats, stats.windowEndMs()), children.poolStats()));
-        if (windows.closedUpToMs() != Long.MIN_VALUE) {
+        if (windows.closedUpToMs() != before) {
             errors.closeUpTo(windows.closedUpToMs(), detail -> context.forward(new Record<String, Object>(
                     detailKey(detail), detail, detail.getWindowEnd().toEpochMilli()), children.errorDetails()));
+            context.forward(FeedProgress.marker(context.taskId().partition(), windows.closedUpToMs()), children.modelRequests());
         }
     }
 

@@ -21,7 +21,8 @@ public final class RequestWindowStores {
                 .withLoggingEnabled(Map.of());
     }
 
-    public static StoreBuilder<KeyValueStore<String, Long>> errorCounts(String name) {
+    /** Error-detail counts, and the first stage's progress as the model stage knows it. */
+    public static StoreBuilder<KeyValueStore<String, Long>> longs(String name) {
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.Long())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of());

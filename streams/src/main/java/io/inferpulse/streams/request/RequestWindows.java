@@ -90,12 +90,16 @@ final class RequestWindows {
         store.put(seriesKey + BUCKET_SEPARATOR + end, bucket);
     }
 
-    /**
-     * Closes every evaluation instant up to {@code nowMs - grace} not closed yet and hands each
-     * series' result to {@code emit}, instant by instant in time order per series.
-     */
+    /** Closes every evaluation instant up to {@code nowMs - grace}: see {@link #closeThrough}. */
     void closeUpTo(long nowMs, BiConsumer<String, RequestStats> emit) {
-        long lastMs = Math.floorDiv(nowMs - graceMs, intervalMs) * intervalMs;
+        closeThrough(Math.floorDiv(nowMs - graceMs, intervalMs) * intervalMs, emit);
+    }
+
+    /**
+     * Closes every evaluation instant up to {@code lastMs} (itself an instant) not closed yet and hands
+     * each series' result to {@code emit}, instant by instant in time order per series.
+     */
+    void closeThrough(long lastMs, BiConsumer<String, RequestStats> emit) {
         if (closedUpToMs != NOTHING_CLOSED && lastMs <= closedUpToMs) {
             return;
         }

@@ -266,7 +266,7 @@ class SeedRulesOracleIT {
     private List<Instance> runOurChain(List<Request> requests, List<PodMetrics> podSamples) {
         Topics topics = new Topics(new AvroSerdes(InMemorySchemaRegistryClient.forScope(STATS_APPLICATION_ID)));
         try (TopologyTestDriver stats = new TopologyTestDriver(PoolStatsTopology.build(topics, PoolStatsSettings.defaults(),
-                     RequestStatsSettings.defaults(), STATS_APPLICATION_ID), properties(STATS_APPLICATION_ID), T0);
+                     RequestStatsSettings.defaults(), STATS_APPLICATION_ID, 1), properties(STATS_APPLICATION_ID), T0);
              TopologyTestDriver alerting = new TopologyTestDriver(AlertTopology.build(topics, SEED_RULES,
                      AlertSettings.defaults(), new AlertMetrics(new SimpleMeterRegistry())), properties(ALERT_APPLICATION_ID), T0)) {
             TestInputTopic<String, AccessLog> accessLogs = stats.createInputTopic(Topics.ACCESS_LOGS,

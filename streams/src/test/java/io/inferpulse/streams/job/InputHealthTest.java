@@ -52,22 +52,4 @@ class InputHealthTest {
         brokerAnswered.set(203_000);
         assertThat(input.closableUpTo(203_000, 100_000, GRACE)).hasValue(203_000);
     }
-
-    @Test
-    void shouldLetAFedStageTakeSilenceForIdleTrafficOnlyWhenItsFeedIsQuietOrDelivers() {
-        // an instance without a first stage has a quiet one
-        assertThat(input.feedFlowing(100_000, GRACE)).isTrue();
-
-        // a first stage busy (or just started) while nothing comes through: stalled
-        input.firstStageActive(99_000);
-        assertThat(input.feedFlowing(100_000, GRACE)).isFalse();
-
-        // records from it reach a fed stage: the repartition topic delivers
-        input.fedStageActive(98_000);
-        assertThat(input.feedFlowing(100_000, GRACE)).isTrue();
-        assertThat(input.feedFlowing(103_500, GRACE)).isFalse();
-
-        // the first stage quiet for the grace period
-        assertThat(input.feedFlowing(104_000, GRACE)).isTrue();
-    }
 }

@@ -24,12 +24,12 @@ class PoolStatsConfigTest {
     void shouldReadTheRequestSettings() {
         Map<String, String> settings = new java.util.HashMap<>(KAFKA);
         settings.putAll(Map.of("requests.window", "10m", "requests.evaluation.interval", "30s", "requests.grace", "0s",
-                "errors.window", "5m", "requests.sketch.relative-accuracy", "0.02"));
+                "requests.stall-timeout", "30s", "errors.window", "5m", "requests.sketch.relative-accuracy", "0.02"));
 
         PoolStatsConfig config = PoolStatsConfig.of(settings);
 
         assertThat(config.requests()).isEqualTo(new RequestStatsSettings(Duration.ofMinutes(10), Duration.ofSeconds(30),
-                Duration.ZERO, Duration.ofMinutes(5), 0.02));
+                Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(5), 0.02));
     }
 
     @Test

@@ -306,7 +306,7 @@ class PoolStatsTopologyTest {
     @Test
     void shouldRepartitionOnlyForModelTotals() {
         // given
-        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults(), RequestStatsSettings.defaults(), APPLICATION_ID);
+        Topology topology = PoolStatsTopology.build(topics, PoolStatsSettings.defaults(), RequestStatsSettings.defaults(), APPLICATION_ID, 1);
 
         // when
         TopologyDescription description = topology.describe();
@@ -349,7 +349,7 @@ class PoolStatsTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings, RequestStatsSettings.defaults(), APPLICATION_ID), props, T0);
+        driver = new TopologyTestDriver(PoolStatsTopology.build(topics, settings, RequestStatsSettings.defaults(), APPLICATION_ID, 1), props, T0);
         podMetrics = driver.createInputTopic(Topics.POD_METRICS, topics.podMetrics().keySerde().serializer(),
                 topics.podMetrics().valueSerde().serializer());
         poolStats = driver.createOutputTopic(Topics.POOL_STATS, topics.poolStats().keySerde().deserializer(),

@@ -15,6 +15,7 @@ class RequestStatsSettingsTest {
         assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(5));
         assertThat(defaults.evaluationInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(defaults.grace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.stallTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.errorWindow()).isEqualTo(Duration.ofMinutes(1));
         assertThat(defaults.relativeAccuracy()).isEqualTo(0.01);
     }
@@ -22,12 +23,14 @@ class RequestStatsSettingsTest {
     @Test
     void shouldRejectWindowsThatAreNotWholeIntervals() {
         assertThatThrownBy(() -> new RequestStatsSettings(Duration.ofSeconds(70), Duration.ofSeconds(15), Duration.ZERO,
-                Duration.ofMinutes(1), 0.01)).hasMessageContaining("window (PT1M10S) must be a positive multiple");
+                Duration.ZERO, Duration.ofMinutes(1), 0.01)).hasMessageContaining("window (PT1M10S) must be a positive multiple");
         assertThatThrownBy(() -> new RequestStatsSettings(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ZERO,
-                Duration.ofSeconds(20), 0.01)).hasMessageContaining("errorWindow (PT20S)");
+                Duration.ZERO, Duration.ofSeconds(20), 0.01)).hasMessageContaining("errorWindow (PT20S)");
         assertThatThrownBy(() -> new RequestStatsSettings(Duration.ofMinutes(5), Duration.ofSeconds(15),
-                Duration.ofSeconds(-1), Duration.ofMinutes(1), 0.01)).hasMessageContaining("grace must not be negative");
+                Duration.ofSeconds(-1), Duration.ZERO, Duration.ofMinutes(1), 0.01)).hasMessageContaining("grace must not be negative");
         assertThatThrownBy(() -> new RequestStatsSettings(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ZERO,
-                Duration.ofMinutes(1), 1.0)).hasMessageContaining("relativeAccuracy");
+                Duration.ofSeconds(-1), Duration.ofMinutes(1), 0.01)).hasMessageContaining("stallTimeout must not be negative");
+        assertThatThrownBy(() -> new RequestStatsSettings(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ZERO,
+                Duration.ZERO, Duration.ofMinutes(1), 1.0)).hasMessageContaining("relativeAccuracy");
     }
 }

@@ -44,6 +44,7 @@ class RequestStatsTopologyTest {
     private static final long INTERVAL = 15_000;
     private static final long WINDOW = 300_000;
     private static final long GRACE = 5_000;
+    private static final long STALL = 30_000;
     private static final String CLUSTER = "gke-eu-1";
     private static final String NAMESPACE = "llm";
     private static final String LLAMA_POOL = "vllm-llama3";
@@ -66,15 +67,15 @@ class RequestStatsTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        startDriver(new Properties());
+        startDriver(new Properties(), 1);
     }
 
-    private void startDriver(Properties props) {
+    private void startDriver(Properties props, int accessLogPartitions) {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(PoolStatsTopology.build(topics, PoolStatsSettings.defaults(),
-                RequestStatsSettings.defaults(), APPLICATION_ID), props, Instant.ofEpochMilli(T0));
+                RequestStatsSettings.defaults(), APPLICATION_ID, accessLogPartitions), props, Instant.ofEpochMilli(T0));
         accessLogs = driver.createInputTopic(Topics.ACCESS_LOGS, topics.accessLogs().keySerde().serializer(),
                 topics.accessLogs().valueSerde().serializer());
         podMetrics = driver.createInputTopic(Topics.POD_METRICS, topics.podMetrics().keySerde().serializer(),
@@ -239,12 +240,15 @@ class RequestStatsTopologyTest {
     }
 
     @Test
-    void shouldCloseWindowsOnTheWallClockWhenTrafficStops() {
+    void shouldCloseWindowsOnTheWallClockOnceTrafficHasStoppedForTheStallTimeout() {
         // given requests while the wall clock follows event time, then silence
         pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
 
-        // when the wall clock passes the end of the window plus the grace
+        // when the wall clock passes the end of the interval plus the grace: the silence may still be a stall
         driver.advanceWallClockTime(Duration.ofMillis(INTERVAL + GRACE));
+        assertThat(modelStats.readValuesToList()).isEmpty();
+        // and then the stall timeout since the last log, and the end of the window
+        driver.advanceWallClockTime(Duration.ofMillis(STALL - INTERVAL - GRACE));
         Map<String, ModelStats> first = resultsAt(T0 + INTERVAL);
         driver.advanceWallClockTime(Duration.ofMillis(WINDOW));
         List<ModelStats> rest = modelStats.readValuesToList().stream().filter(s -> s.getTargetModelName().isEmpty()).toList();
@@ -270,23 +274,79 @@ class RequestStatsTopologyTest {
         driver.close();
         Properties props = new Properties();
         props.put(InputHealth.CONFIG, new InputHealth(brokerAnsweredMs::get, () -> T0, () -> 0));
-        startDriver(props);
+        startDriver(props, 1);
         pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
 
-        // when the wall clock passes the window's end and grace with no input, as it does in an outage
-        driver.advanceWallClockTime(Duration.ofMillis(INTERVAL + GRACE + 10_000));
+        // when the wall clock passes the stall timeout with no input, as it does in a long outage
+        driver.advanceWallClockTime(Duration.ofMillis(STALL + 10_000));
 
         // then nothing is closed, and the logs written during the outage count when they arrive
         assertThat(modelStats.readValuesToList()).isEmpty();
         pipe(log(LLAMA, "", T0 + 2_000, 200, 0.5, null, null));
         assertThat(deadLetters.readValuesToList()).isEmpty();
 
-        // and once the broker answers a grace period after the last log, the wall clock closes again
-        driver.advanceWallClockTime(Duration.ofMillis(GRACE));
-        brokerAnsweredMs.set(T0 + INTERVAL + 2 * GRACE + 10_000);
-        driver.advanceWallClockTime(Duration.ofMillis(INTERVAL));
+        // and once the broker answers again, the logs' resumption holds the windows open for the stall timeout
+        brokerAnsweredMs.set(Long.MAX_VALUE);
+        driver.advanceWallClockTime(Duration.ofMillis(STALL - 1_000));
+        assertThat(modelStats.readValuesToList()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMillis(1_000));
         Map<String, ModelStats> first = resultsAt(T0 + INTERVAL);
         assertThat(first.get(LLAMA).getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountTheLogsOfAStallWhateverOrderItsBacklogArrivesIn() {
+        // given instant requests every second, their logs read as they are written
+        for (long t = T0 + 1_000; t <= T0 + 10_000; t += 1_000) {
+            driver.advanceWallClockTime(Duration.ofMillis(1_000));
+            pipe(log(LLAMA, "", t, 200, 0.0, null, null));
+        }
+
+        // when the partition stalls for 12 s, and then one writer's backlog (up to now) arrives before the other's
+        driver.advanceWallClockTime(Duration.ofMillis(12_000));
+        for (long t = T0 + 11_000; t <= T0 + 22_000; t += 2_000) {
+            pipe(log(LLAMA, "", t, 200, 0.0, null, null));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(3_000));
+        for (long t = T0 + 12_000; t <= T0 + 22_000; t += 2_000) {
+            pipe(log(LLAMA, "", t, 200, 0.0, null, null));
+        }
+
+        // then nothing is late, and once the stall timeout has passed since the logs resumed every window holds them all
+        assertThat(deadLetters.readValuesToList()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMillis(STALL));
+        assertThat(resultsAt(T0 + INTERVAL).get(LLAMA).getRequestCount()).isEqualTo(15);
+        assertThat(deadLetters.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void shouldCloseModelWindowsOnlyOnceEveryAccessLogPartitionHasClosedThem() {
+        // given a job over two access-log partitions; this driver runs the first stage of partition 0 only
+        driver.close();
+        startDriver(new Properties(), 2);
+        TestInputTopic<String, AccessLog> repartition = driver.createInputTopic(
+                PoolStatsTopology.modelRequestsTopic(APPLICATION_ID), topics.accessLogs().keySerde().serializer(),
+                topics.accessLogs().valueSerde().serializer());
+        pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
+
+        // when partition 0 closes the first interval, and partition 1's task forwards one of its logs of it, late by
+        // partition 0's stream time, then its own marker
+        tick(T0 + INTERVAL + GRACE);
+        assertThat(modelStats.readValuesToList()).isEmpty();
+        repartition.pipeInput(LLAMA, log(LLAMA, "", T0 + 2_000, 500, 0.5, null, null), T0 + 2_000);
+        repartition.pipeInput(new TestRecord<String, AccessLog>(null, null, new org.apache.kafka.common.header.internals.RecordHeaders()
+                .add(FeedProgress.PARTITION_HEADER, "1".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .add(FeedProgress.CLOSED_UP_TO_HEADER, Long.toString(T0 + INTERVAL).getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                Instant.ofEpochMilli(T0 + INTERVAL)));
+
+        // then the model window closes with both partitions' logs, and nothing is late
+        ModelStats stats = resultsAt(T0 + INTERVAL).get(LLAMA);
+        assertThat(stats.getRequestCount()).isEqualTo(2);
+        assertThat(stats.getErrorCount()).isEqualTo(1);
+        assertThat(deadLetters.readValuesToList()).isEmpty();
+        // and the progress is kept for a restart
+        assertThat(driver.<String, Long>getKeyValueStore(PoolStatsTopology.MODEL_FEED_PROGRESS_STORE).get("1"))
+                .isEqualTo(T0 + INTERVAL);
     }
 
     @Test

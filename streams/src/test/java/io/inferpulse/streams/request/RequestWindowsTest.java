@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class RequestWindowsTest {
     private static final RequestStatsSettings SETTINGS = new RequestStatsSettings(Duration.ofSeconds(10), Duration.ofSeconds(2),
-            Duration.ZERO, Duration.ofSeconds(10), 0.01);
+            Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), 0.01);
 
     @Test
     void shouldGoOnFromTheLastClosedInstantAfterARestart() {
