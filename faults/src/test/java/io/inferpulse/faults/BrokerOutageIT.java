@@ -20,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The broker stopped (SIGTERM) for 30 s and started again on the same port and data directory while
@@ -52,9 +51,6 @@ class BrokerOutageIT {
             FaultSettings.pick(Duration.ofSeconds(60), Duration.ofSeconds(180)));
 
     @Test
-    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
-            disabledReason = "known defect: the streams job closes request windows on the wall clock while the broker is away"
-                    + " and dead-letters the logs of the outage as late (docs/reliability.md, broker-outage-30s)")
     void shouldLoseNoAcknowledgedLineAndRecoverEveryServiceWhenTheBrokerIsAwayForThirtySeconds() throws Exception {
         try (FaultStack stack = FaultStack.start("broker-outage"); KafkaIO io = new KafkaIO(stack)) {
             try {

@@ -19,7 +19,10 @@ final class FaultSettings {
         return Path.of(System.getProperty("inferpulse.faults.dir", "target/faults")).resolve(scenario).toAbsolutePath();
     }
 
-    /** {@code -Dinferpulse.faults=full} runs the full-length workloads; anything else the short ones of mvn verify. */
+    /**
+     * {@code -Dinferpulse.faults=full} runs every scenario with full-length workloads; {@code all} every
+     * scenario with the short workloads; anything else the short form of mvn verify.
+     */
     static boolean full() {
         return "full".equals(System.getProperty("inferpulse.faults"));
     }

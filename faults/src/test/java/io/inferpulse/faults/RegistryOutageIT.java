@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The schema registry stopped (SIGTERM) for 60 s while access logs keep arriving (their writer holds
@@ -34,9 +33,6 @@ class RegistryOutageIT {
             FaultSettings.pick(Duration.ofSeconds(80), Duration.ofSeconds(120)));
 
     @Test
-    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
-            disabledReason = "known defect: the model-stats stage closes windows on the wall clock while its input is paused"
-                    + " and dead-letters the outage's logs as late (docs/reliability.md, registry-outage-60s)")
     void shouldDeadLetterNothingAndCountEveryLogWhenTheRegistryIsAwayForAMinute() throws Exception {
         try (FaultStack stack = FaultStack.start("registry-outage-60s"); KafkaIO io = new KafkaIO(stack)) {
             try {

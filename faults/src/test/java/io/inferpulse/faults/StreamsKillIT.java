@@ -42,6 +42,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * every 2 s, the default 5 s grace) so a run ends seconds after its input.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EnabledIfSystemProperty(named = "inferpulse.faults", matches = "all|full",
+        disabledReason = "four runs of the job, about 4 min: in the whole suite, -Dinferpulse.faults=all (docs/reliability.md)")
 class StreamsKillIT {
 
     private final AccessLogWorkload workload = AccessLogWorkload.generate(42, FaultSettings.pick(1000, 12_000),
@@ -49,10 +51,6 @@ class StreamsKillIT {
     private Run uninterrupted;
 
     @Test
-    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
-            disabledReason = "known defect, fails in some runs: while the killed instance's open transaction holds the"
-                    + " repartition topic, the model-stats stage closes windows on the wall clock and dead-letters the"
-                    + " backlog as late (docs/reliability.md, kill-streams-eos)")
     void shouldEmitTheUninterruptedRunsStatsWhenTheExactlyOnceJobIsKilled() throws Exception {
         // given the stats of an uninterrupted exactly-once run
         Run baseline = uninterrupted();
@@ -73,10 +71,6 @@ class StreamsKillIT {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
-            disabledReason = "known defect, fails in some runs: until the restarted job's first stage feeds the model-stats"
-                    + " stage, that stage closes windows on the wall clock and dead-letters the backlog as late"
-                    + " (docs/reliability.md, kill-streams-alos)")
     void shouldCountTheDuplicatesWhenTheAtLeastOnceJobIsKilled() throws Exception {
         // given the stats of an uninterrupted run (the topology does not depend on the guarantee)
         Run baseline = uninterrupted();
@@ -93,10 +87,6 @@ class StreamsKillIT {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = "inferpulse.faults.defects", matches = "true",
-            disabledReason = "known defect: the job stalls while partitions move to the surviving brokers, its request"
-                    + " stages close windows on the wall clock meanwhile and dead-letter the logs as late"
-                    + " (docs/reliability.md, kill-broker-of-three)")
     void shouldEmitTheUninterruptedRunsStatsWhenOneOfThreeBrokersIsKilled() throws Exception {
         // given the stats of an uninterrupted run
         Run baseline = uninterrupted();
