@@ -1,5 +1,8 @@
 package io.inferpulse.runtime.deadletter;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.fault.Transience;
 import io.inferpulse.schemas.Topic;
@@ -101,30 +104,37 @@ public final class DeadLetters {
      */
     public RecordMetadata deliver(String source, String stage, String reason, byte[] raw, Map<String, String> attributes,
                                   Duration patience) {
-        Instant deadline = clock.instant().plus(patience);
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            Duration left = Duration.between(clock.instant(), deadline);
-            Throwable failure;
-            try {
-                return send(source, stage, reason, raw, attributes).get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
+        RetryPolicy<RecordMetadata> policy = RetryPolicy.<RecordMetadata>builder()
+                .handleIf(Transience::isTransient)
+                .withBackoff(FIRST_BACKOFF, MAX_BACKOFF)
+                .withMaxRetries(-1)
+                .withMaxDuration(patience)
+                .build();
+        try {
+            return Failsafe.with(policy).get(attempt -> acknowledged(send(source, stage, reason, raw, attributes),
+                    patience.minus(attempt.getElapsedTime())));
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
-                throw new DeadLetterException("Interrupted while dead-lettering input from " + source, e);
-            } catch (TimeoutException e) {
-                // No answer in time is a transient failure, and must read as one to whoever catches the exception.
-                failure = new org.apache.kafka.common.errors.TimeoutException("the broker did not acknowledge it in time");
-            } catch (ExecutionException e) {
-                failure = e.getCause() != null ? e.getCause() : e;
-            } catch (RuntimeException e) {
-                failure = e;
             }
-            if (!Transience.isTransient(failure) || !clock.instant().plus(backoff).isBefore(deadline)) {
-                throw new DeadLetterException("Could not dead-letter input from " + source + " at " + stage + " to "
-                        + topic.name() + ": " + failure, failure);
-            }
-            sleep(backoff, source);
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            throw new DeadLetterException("Could not dead-letter input from " + source + " at " + stage + " to "
+                    + topic.name() + ": " + e.getCause(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new DeadLetterException("Could not dead-letter input from " + source + " at " + stage + " to "
+                    + topic.name() + ": " + e, e);
+        }
+    }
+
+    /** The broker's acknowledgement within {@code left}; its failure as thrown, an unanswered send as a transient one. */
+    private static RecordMetadata acknowledged(CompletableFuture<RecordMetadata> sent, Duration left)
+            throws InterruptedException {
+        try {
+            return sent.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // No answer in time is a transient failure, and must read as one to whoever catches the exception.
+            throw new org.apache.kafka.common.errors.TimeoutException("the broker did not acknowledge it in time");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
         }
     }
 
@@ -166,15 +176,6 @@ public final class DeadLetters {
         counter("inferpulse_dead_letter_failures", "Dead letters the broker did not take, by the stage that rejected the input",
                 stage).increment();
         LOG.error("Could not write a dead letter from {} ({}) to {}: {}", source, stage, topic.name(), e.toString());
-    }
-
-    private void sleep(Duration backoff, String source) {
-        try {
-            Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new DeadLetterException("Interrupted while dead-lettering input from " + source, ie);
-        }
     }
 
     private static String shorten(String text) {

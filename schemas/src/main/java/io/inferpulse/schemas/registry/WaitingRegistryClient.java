@@ -1,5 +1,7 @@
 package io.inferpulse.schemas.registry;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * until it succeeds, the patience runs out or the client is closed, so the reader pauses on the
  * record instead of dead-lettering it. While it waits, {@link #outage()} names the cause, for
  * readiness. A rejection (404 for an unknown id, an unparseable schema) fails at once: that record
- * is bad in itself.
+ * is bad in itself. Closing the client ends every wait at its next attempt, within the longest
+ * backoff (5 s).
  *
  * <p>Patience is the longest one call waits. A reader in a consumer group must give up before its
  * {@code max.poll.interval.ms}, or the group takes its partitions away; it then lets the failure
@@ -33,7 +36,6 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
     private final SchemaRegistryClient delegate;
     private final Duration patience;
     private final Clock clock;
-    private final Object monitor = new Object();
     private final AtomicInteger calls = new AtomicInteger();
     private volatile Outage outage;
     private volatile long settledSinceMs;
@@ -82,13 +84,10 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
         return outage != null || calls.get() > 0 ? Long.MAX_VALUE : settledSinceMs;
     }
 
-    /** Ends every wait: the waiting calls throw their last failure. Closes the delegate. */
+    /** Ends every wait: the waiting calls throw their last failure at their next attempt. Closes the delegate. */
     @Override
     public void close() {
         closed = true;
-        synchronized (monitor) {
-            monitor.notifyAll();
-        }
         delegate.close();
     }
 
@@ -107,22 +106,18 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
     }
 
     private <T> T retried(Supplier<T> call) {
-        Instant deadline = clock.instant().plus(patience);
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            try {
-                T result = call.get();
-                recovered();
-                return result;
-            } catch (SchemaRegistryException e) {
-                if (!e.isRetriable() || closed || !clock.instant().plus(backoff).isBefore(deadline)) {
-                    throw e;
-                }
-                unreachable(e);
-                pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
+        RetryPolicy<T> policy = RetryPolicy.<T>builder()
+                .handleIf(failure -> failure instanceof SchemaRegistryException e && e.isRetriable())
+                .abortIf((result, failure) -> closed)
+                .withBackoff(FIRST_BACKOFF, MAX_BACKOFF)
+                .withMaxRetries(-1)
+                .withMaxDuration(patience)
+                .onRetry(attempt -> unreachable((SchemaRegistryException) attempt.getLastException()))
+                .build();
+        // The delegate throws only SchemaRegistryException, unchecked, which Failsafe rethrows as it is.
+        T result = Failsafe.with(policy).get(call::get);
+        recovered();
+        return result;
     }
 
     private void unreachable(SchemaRegistryException e) {
@@ -139,20 +134,6 @@ public final class WaitingRegistryClient implements SchemaRegistryClient {
             outage = null;
             LOG.info("Schema registry answers again after {} ms; readers resume",
                     Duration.between(ended.since(), clock.instant()).toMillis());
-        }
-    }
-
-    private void pause(Duration backoff) {
-        synchronized (monitor) {
-            if (closed) {
-                return;
-            }
-            try {
-                monitor.wait(backoff.toMillis());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException("Interrupted while waiting for the schema registry", ie);
-            }
         }
     }
 }
