@@ -2,7 +2,8 @@ package io.inferpulse.app;
 
 import io.inferpulse.runtime.config.ConfigException;
 import io.inferpulse.streams.alert.AlertConfig;
-import io.inferpulse.streams.alert.AlertService;
+import io.inferpulse.streams.alert.AlertJob;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.rules.RuleFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +20,8 @@ final class AlertsCommand implements Callable<Integer> {
         AlertConfig config = AlertConfig.from(options.load("alerts", AlertConfig.parameters(),
                 AlertConfig.passThroughPrefixes(), System.getenv()));
         try {
-            return Lifecycle.serve("alerts", config.ops(), (meters, health) -> AlertService.start(config, meters, health));
+            return Lifecycle.serve("alerts", config.ops(), (meters, health) ->
+                    StreamsJob.start(AlertJob.spec(config, meters), meters, health));
         } catch (RuleFileException e) {
             // A bad rule file is bad configuration: each error names file, line and rule, which a stack trace only buries.
             throw new ConfigException(e.errors().stream().map(error -> AlertConfig.RULES.key() + ": " + error).toList());

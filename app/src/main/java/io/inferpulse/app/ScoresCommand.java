@@ -1,7 +1,8 @@
 package io.inferpulse.app;
 
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.score.ScoreConfig;
-import io.inferpulse.streams.score.ScoreService;
+import io.inferpulse.streams.score.ScoreJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +19,7 @@ final class ScoresCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ScoreConfig config = ScoreConfig.from(options.load("scores", ScoreConfig.parameters(),
                 ScoreConfig.passThroughPrefixes(), System.getenv()));
-        return Lifecycle.serve("scores", config.ops(), (meters, health) -> ScoreService.start(config, meters, health));
+        return Lifecycle.serve("scores", config.ops(), (meters, health) ->
+                StreamsJob.start(ScoreJob.spec(config, meters), meters, health));
     }
 }

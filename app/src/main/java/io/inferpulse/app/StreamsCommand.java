@@ -1,7 +1,8 @@
 package io.inferpulse.app;
 
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.pool.PoolStatsConfig;
-import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +18,7 @@ final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PoolStatsConfig config = PoolStatsConfig.from(options.load("streams", PoolStatsConfig.parameters(),
                 PoolStatsConfig.passThroughPrefixes(), System.getenv()));
-        return Lifecycle.serve("streams", config.ops(), (meters, health) -> PoolStatsService.start(config, meters, health));
+        return Lifecycle.serve("streams", config.ops(), (meters, health) ->
+                StreamsJob.start(PoolStatsJob.spec(config), meters, health));
     }
 }

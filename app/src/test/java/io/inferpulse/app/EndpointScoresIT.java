@@ -18,8 +18,9 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.score.ScoreConfig;
-import io.inferpulse.streams.score.ScoreService;
+import io.inferpulse.streams.score.ScoreJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,8 @@ class EndpointScoresIT {
                     "score.cluster-labels.it", "gke.io/zone=europe-west4-a"));
             try (SchemaRegistryClient client = SchemaRegistryClients.create(
                          RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
-                 ScoreService scores = ScoreService.start(config, new SimpleMeterRegistry(), new HealthChecks());
+                 StreamsJob scores = StreamsJob.start(ScoreJob.spec(config, new SimpleMeterRegistry()), new SimpleMeterRegistry(),
+                         new HealthChecks());
                  EndpointTable table = EndpointTable.start(config.kafka(), "endpoint-scores-it", new SimpleMeterRegistry(),
                          new HealthChecks())) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> scores.state() == KafkaStreams.State.RUNNING && table.ready());

@@ -22,8 +22,9 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.pool.PoolStatsConfig;
-import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +55,7 @@ class PipelineIT {
     private static DevSchemaRegistry registry;
     private static SchemaRegistryClient client;
     private static IngestService ingest;
-    private static PoolStatsService streams;
+    private static StreamsJob streams;
     private static final Map<String, PoolStats> poolStats = new ConcurrentHashMap<>();
     private static TopicTail<String, PoolStats> poolStatsTail;
 
@@ -77,7 +78,7 @@ class PipelineIT {
         IngestConfig ingestConfig = IngestConfig.of(ingestSettings);
         PoolStatsConfig streamsConfig = PoolStatsConfig.of(streamsSettings);
         ingest = IngestService.start(ingestConfig, new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC());
-        streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
+        streams = StreamsJob.start(PoolStatsJob.spec(streamsConfig), new SimpleMeterRegistry(), new HealthChecks());
         client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(ingestConfig.kafka().registryConfig()));
         poolStatsTail = TopicTail.start(ingestConfig.kafka().clientConfig("pipeline-it"),
                 new Topics(new AvroSerdes(client)).poolStats(), TopicTail.From.BEGINNING, r -> poolStats.put(r.key(), r.value()));

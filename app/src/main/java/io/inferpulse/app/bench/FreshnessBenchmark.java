@@ -17,8 +17,9 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.score.ScoreConfig;
-import io.inferpulse.streams.score.ScoreService;
+import io.inferpulse.streams.score.ScoreJob;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -96,7 +97,7 @@ public final class FreshnessBenchmark {
             CompositeMeterRegistry jobMeters = new CompositeMeterRegistry();
             SimpleMeterRegistry measuredJobMeters = new SimpleMeterRegistry();
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
-                 ScoreService scores = ScoreService.start(config, jobMeters, new HealthChecks());
+                 StreamsJob scores = StreamsJob.start(ScoreJob.spec(config, jobMeters), jobMeters, new HealthChecks());
                  EndpointTable table = EndpointTable.start(kafka, "bench-freshness-table", new SimpleMeterRegistry(),
                          new HealthChecks())) {
                 awaitStarted(scores, table);
@@ -244,7 +245,7 @@ public final class FreshnessBenchmark {
         }
     }
 
-    private void awaitStarted(ScoreService scores, EndpointTable table) throws InterruptedException {
+    private void awaitStarted(StreamsJob scores, EndpointTable table) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (scores.state() != KafkaStreams.State.RUNNING || !table.ready()) {
             if (System.nanoTime() > deadline) {

@@ -16,14 +16,15 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.pool.PoolStatsConfig;
-import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -82,7 +83,8 @@ public final class PipelineBenchmark {
                     "http.port", "0");
             PoolStatsConfig streamsConfig = PoolStatsConfig.of(settings);
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
-                 PoolStatsService streams = PoolStatsService.start(streamsConfig, new SimpleMeterRegistry(), new HealthChecks());
+                 StreamsJob streams = StreamsJob.start(PoolStatsJob.spec(streamsConfig), new SimpleMeterRegistry(),
+                         new HealthChecks());
                  Reader reader = new Reader(kafka, new Topics(new AvroSerdes(client)))) {
                 awaitRunning(streams);
                 Topics topics = new Topics(new AvroSerdes(client));
@@ -180,7 +182,7 @@ public final class PipelineBenchmark {
     }
 
     /** Also the start of {@link RequestStatsBenchmark}: both run the same streams job. */
-    static void awaitRunning(PoolStatsService streams) throws InterruptedException {
+    static void awaitRunning(StreamsJob streams) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {

@@ -12,8 +12,10 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
+import io.inferpulse.streams.job.StreamsJobSettings;
 import io.inferpulse.streams.pool.PoolStatsConfig;
-import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsJob;
 import io.inferpulse.streams.pool.PoolStatsTopology;
 import io.inferpulse.streams.request.RequestStatsSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -78,10 +80,10 @@ public final class RequestStatsBenchmark {
                     KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
                     PoolStatsConfig.STATE_DIR.key(), dir.resolve("streams").toString(),
                     // Offsets are the finish line: commit often so that they trail the processing by little.
-                    PoolStatsConfig.STREAMS_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
+                    StreamsJobSettings.PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
                     "http.port", "0"));
             try (SchemaRegistryClient client = SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig()));
-                 PoolStatsService streams = PoolStatsService.start(config, new SimpleMeterRegistry(), new HealthChecks());
+                 StreamsJob streams = StreamsJob.start(PoolStatsJob.spec(config), new SimpleMeterRegistry(), new HealthChecks());
                  Admin admin = Admin.create(kafka.clientConfig("bench-admin"))) {
                 PipelineBenchmark.awaitRunning(streams);
                 Topic<String, AccessLog> topic = new Topics(new AvroSerdes(client)).accessLogs();
@@ -101,8 +103,8 @@ public final class RequestStatsBenchmark {
                 }
                 long acked = System.nanoTime();
                 out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / PipelineBenchmark.seconds(acked - start));
-                awaitCaughtUp(admin, config.applicationId(),
-                        List.of(Topics.ACCESS_LOGS, PoolStatsTopology.modelRequestsTopic(config.applicationId())));
+                awaitCaughtUp(admin, config.job().applicationId(),
+                        List.of(Topics.ACCESS_LOGS, PoolStatsTopology.modelRequestsTopic(config.job().applicationId())));
                 long finished = System.nanoTime();
                 out.printf("  end to end (committed through pool and model windows): %,.0f lines/s (%.1f s)%n",
                         lines / PipelineBenchmark.seconds(finished - start), PipelineBenchmark.seconds(finished - start));

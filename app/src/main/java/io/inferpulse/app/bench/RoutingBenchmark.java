@@ -19,8 +19,9 @@ import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topics;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.score.ScoreConfig;
-import io.inferpulse.streams.score.ScoreService;
+import io.inferpulse.streams.score.ScoreJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ public final class RoutingBenchmark {
             RoutingTally roundRobinTally = new RoutingTally();
             RoutingTally pickerTally = new RoutingTally();
             try (EndpointTable table = EndpointTable.start(kafka, "inferpulse-bench-routing", meters, health);
-                 ScoreService scores = ScoreService.start(ScoreConfig.of(scoreSettings), meters, health)) {
+                 StreamsJob scores = StreamsJob.start(ScoreJob.spec(ScoreConfig.of(scoreSettings), meters), meters, health)) {
                 PickerRouting routing = new PickerRouting(ScorePicker.following(table, picking, () -> BackendPolicies.NONE,
                         Clock.systemUTC()), ingestConfig.cluster());
                 try (FleetSimulator roundRobin = new FleetSimulator(configFor.apply(RoutingPolicy.roundRobin()), roundRobinTally);

@@ -4,6 +4,7 @@ import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
@@ -20,14 +21,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,20 +65,12 @@ public final class StreamsJob implements AutoCloseable {
         this.deadLetterProducer = deadLetterProducer;
     }
 
-    /**
-     * Starts a job.
-     *
-     * @param name         names the job in logs and in its health checks ({@code <name>-streams})
-     * @param kafka        where the broker and the schema registry are
-     * @param jobProperties the job's own Kafka Streams properties, {@code application.id} among them, applied
-     *                     over the common ones
-     * @param topology     builds the topology from the job's topics
-     * @param closeOptions how {@link #close()} stops the job
-     */
-    public static StreamsJob start(String name, KafkaSettings kafka, Properties jobProperties,
-                                   Function<Topics, Topology> topology, KafkaStreams.CloseOptions closeOptions,
-                                   MeterRegistry meters, HealthChecks health) {
-        String applicationId = jobProperties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    /** Creates the job's topics where missing, then starts it. */
+    public static StreamsJob start(StreamsJobSpec spec, MeterRegistry meters, HealthChecks health) {
+        TopicSetup.ensure(spec.kafka(), spec.topics());
+        String name = spec.name();
+        KafkaSettings kafka = spec.kafka();
+        String applicationId = spec.settings().applicationId();
         WaitingRegistryClient registry = new WaitingRegistryClient(
                 SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig())), REGISTRY_PATIENCE);
         Topics topics = new Topics(new AvroSerdes(registry));
@@ -96,11 +87,11 @@ public final class StreamsJob implements AutoCloseable {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
-        props.putAll(jobProperties);
+        props.putAll(properties(spec));
         props.put(InputHealth.CONFIG, new InputHealth(broker::answeredMs, broker::reachableSinceMs, registry::settledSinceMs));
         props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
                 new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
-        KafkaStreams streams = new KafkaStreams(topology.apply(topics), props);
+        KafkaStreams streams = new KafkaStreams(spec.topology().apply(topics), props);
         ThreadFailures failures = new ThreadFailures(name, Clock.systemUTC());
         streams.setUncaughtExceptionHandler(failures);
         streams.setStateListener((now, before) -> LOG.info("{} streams: {} -> {}", name, before, now));
@@ -113,7 +104,17 @@ public final class StreamsJob implements AutoCloseable {
         health.addReadiness("schema-registry", registry::outage);
         health.addReadiness("kafka", broker::problem);
         streams.start();
-        return new StreamsJob(streams, closeOptions, registry, broker, streamsMetrics, dlqProducer);
+        return new StreamsJob(streams, spec.close(), registry, broker, streamsMetrics, dlqProducer);
+    }
+
+    /** The job's own Kafka Streams properties: identity and state, its tuning, then the operator's overrides. */
+    public static Properties properties(StreamsJobSpec spec) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.settings().applicationId());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, spec.settings().stateDir().toString());
+        props.putAll(spec.tuning());
+        props.putAll(spec.settings().overrides());
+        return props;
     }
 
     public KafkaStreams.State state() {

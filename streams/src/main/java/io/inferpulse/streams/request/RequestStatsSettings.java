@@ -1,6 +1,14 @@
 package io.inferpulse.streams.request;
 
+import static io.inferpulse.runtime.config.ConfigParsers.DURATION;
+import static io.inferpulse.runtime.config.ConfigParsers.POSITIVE_DURATION;
+
+import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.runtime.config.ConfigParameter;
+import io.inferpulse.runtime.config.ConfigParser;
+import io.inferpulse.runtime.config.Configuration;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +27,49 @@ import java.util.Objects;
  */
 public record RequestStatsSettings(Duration window, Duration evaluationInterval, Duration grace, Duration stallTimeout,
                                    Duration errorWindow, double relativeAccuracy) {
+
+    public static final ConfigParameter<Duration> WINDOW = ConfigParameter.of("requests.window", POSITIVE_DURATION,
+            "5m", "Length of the sliding window of request statistics, the alert rules' range: the streams job and the alerts"
+                    + " job must use the same");
+    public static final ConfigParameter<Duration> EVALUATION_INTERVAL = ConfigParameter.of("requests.evaluation.interval",
+            POSITIVE_DURATION, "15s", "Request statistics are evaluated at every multiple of this; divides the window");
+    public static final ConfigParameter<Duration> GRACE = ConfigParameter.of("requests.grace", DURATION, "5s",
+            "Access logs are accepted this long after their window's end; later ones go to the dead-letter topic");
+    public static final ConfigParameter<Duration> STALL_TIMEOUT = ConfigParameter.of("requests.stall-timeout",
+            DURATION, "30s", "A partition silent for less than this may be stalled (broker outage, leader change): its"
+                    + " windows do not close on the wall clock before, and stay open this long once its logs resume");
+    public static final ConfigParameter<Duration> ERROR_WINDOW = ConfigParameter.of("errors.window", POSITIVE_DURATION, "1m",
+            "Length of the tumbling windows error details are counted in; a multiple of requests.evaluation.interval");
+    private static final ConfigParser<Double> FRACTION = text -> {
+        double value;
+        try {
+            value = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number");
+        }
+        if (!(value > 0 && value < 1)) {
+            throw new IllegalArgumentException(value + " is not between 0 and 1 exclusive");
+        }
+        return value;
+    };
+    public static final ConfigParameter<Double> SKETCH_ACCURACY = ConfigParameter.of("requests.sketch.relative-accuracy",
+            FRACTION, "0.01", "Relative accuracy of latency quantiles (DDSketch)");
+
+    public static List<ConfigParameter<?>> parameters() {
+        return List.of(WINDOW, EVALUATION_INTERVAL, GRACE, STALL_TIMEOUT, ERROR_WINDOW, SKETCH_ACCURACY);
+    }
+
+    /** The settings, or a {@link ConfigException} naming the keys that do not fit together. */
+    public static RequestStatsSettings from(Configuration config) {
+        try {
+            return new RequestStatsSettings(config.get(WINDOW), config.get(EVALUATION_INTERVAL), config.get(GRACE),
+                    config.get(STALL_TIMEOUT), config.get(ERROR_WINDOW), config.get(SKETCH_ACCURACY));
+        } catch (IllegalArgumentException e) {
+            // The record names its fields; say which keys set them.
+            throw new ConfigException(String.join(", ", WINDOW.key(), EVALUATION_INTERVAL.key(), ERROR_WINDOW.key())
+                    + " do not fit together: " + e.getMessage());
+        }
+    }
 
     public RequestStatsSettings {
         Objects.requireNonNull(window, "window");

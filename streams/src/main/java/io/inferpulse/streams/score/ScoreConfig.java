@@ -1,7 +1,5 @@
 package io.inferpulse.streams.score;
 
-import static io.inferpulse.runtime.config.ConfigParsers.NON_EMPTY;
-import static io.inferpulse.runtime.config.ConfigParsers.PATH;
 import static io.inferpulse.runtime.config.ConfigParsers.POSITIVE_DURATION;
 import static io.inferpulse.runtime.config.ConfigParsers.intAtLeast;
 
@@ -11,15 +9,14 @@ import io.inferpulse.runtime.config.ConfigParser;
 import io.inferpulse.runtime.config.Configuration;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.ops.OpsSettings;
+import io.inferpulse.streams.job.StreamsJobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -27,10 +24,8 @@ import java.util.stream.Stream;
  * {@code streams.} (for example {@code streams.num.standby.replicas=1}); cluster labels per cluster
  * under {@code score.cluster-labels.<cluster>} as {@code key=value,key=value}.
  */
-public record ScoreConfig(String applicationId, Path stateDir, ScoreSettings score, Map<String, String> streamsOverrides,
-                          KafkaSettings kafka, OpsSettings ops) {
+public record ScoreConfig(StreamsJobSettings job, ScoreSettings score, KafkaSettings kafka, OpsSettings ops) {
     public static final int DEFAULT_HTTP_PORT = 9406;
-    public static final String STREAMS_PREFIX = "streams.";
     public static final String WEIGHT_PREFIX = "score.weight.";
     public static final String CLUSTER_LABELS_PREFIX = "score.cluster-labels.";
 
@@ -56,10 +51,10 @@ public record ScoreConfig(String applicationId, Path stateDir, ScoreSettings sco
         return value;
     };
 
-    public static final ConfigParameter<String> APPLICATION_ID = ConfigParameter.of("streams.application.id", NON_EMPTY,
-            "inferpulse-endpoint-scores", "Kafka Streams application.id: instances sharing it share the pools");
-    public static final ConfigParameter<Path> STATE_DIR = ConfigParameter.of("streams.state.dir", PATH,
-            System.getProperty("java.io.tmpdir") + "/inferpulse-endpoint-scores", "Directory for local state");
+    private static final StreamsJobSettings.Declarations JOB = StreamsJobSettings.declare("inferpulse-endpoint-scores",
+            "inferpulse-endpoint-scores", "the pools");
+    public static final ConfigParameter<String> APPLICATION_ID = JOB.applicationId();
+    public static final ConfigParameter<Path> STATE_DIR = JOB.stateDir();
     public static final ConfigParameter<Duration> STALENESS = ConfigParameter.of("score.staleness", POSITIVE_DURATION, "2s",
             "An endpoint whose newest sample is older than this is STALE (the EPP's threshold); records expire this long "
                     + "after their sample");
@@ -93,8 +88,7 @@ public record ScoreConfig(String applicationId, Path stateDir, ScoreSettings sco
     }
 
     public static Set<String> passThroughPrefixes() {
-        return Stream.concat(KafkaSettings.PASS_THROUGH_PREFIXES.stream(), Stream.of(STREAMS_PREFIX, CLUSTER_LABELS_PREFIX))
-                .collect(Collectors.toUnmodifiableSet());
+        return StreamsJobSettings.passThroughPrefixes(CLUSTER_LABELS_PREFIX);
     }
 
     /** Loads the configuration from settings alone: for embedding the job and for tests. */
@@ -117,10 +111,7 @@ public record ScoreConfig(String applicationId, Path stateDir, ScoreSettings sco
             // ScoreSettings names the keys involved.
             throw new ConfigException(e.getMessage());
         }
-        Map<String, String> overrides = new HashMap<>(config.withPrefix(STREAMS_PREFIX));
-        overrides.remove("application.id");
-        overrides.remove("state.dir");
-        return new ScoreConfig(config.get(APPLICATION_ID), config.get(STATE_DIR), score, overrides,
+        return new ScoreConfig(JOB.from(config), score,
                 KafkaSettings.from(config), OpsSettings.from(config, DEFAULT_HTTP_PORT));
     }
 

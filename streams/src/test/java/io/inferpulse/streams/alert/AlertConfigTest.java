@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.streams.job.StreamsJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,7 +22,7 @@ class AlertConfigTest {
     void shouldDefaultToPrometheusTimingsAndTheBuiltInRules() {
         AlertConfig config = AlertConfig.of(KAFKA);
 
-        assertThat(config.applicationId()).isEqualTo("inferpulse-alerts");
+        assertThat(config.job().applicationId()).isEqualTo("inferpulse-alerts");
         assertThat(config.ruleFiles()).isEmpty();
         assertThat(config.rules().defaultInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.rules().requestWindow()).isEqualTo(Duration.ofMinutes(5));
@@ -64,7 +66,7 @@ class AlertConfigTest {
         settings.put("streams.num.standby.replicas", "1");
         settings.put("streams.state.dir", "/var/lib/inferpulse-alerts");
 
-        Properties props = AlertService.properties(AlertConfig.of(settings));
+        Properties props = StreamsJob.properties(AlertJob.spec(AlertConfig.of(settings), new SimpleMeterRegistry()));
 
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("inferpulse-alerts");

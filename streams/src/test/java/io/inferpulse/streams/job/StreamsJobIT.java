@@ -223,15 +223,14 @@ class StreamsJobIT {
 
     private StreamsJob start(String name, Function<Topics, Topology> topology, HealthChecks health) {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "it-" + name);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         // A replaced thread's consumer does not leave the group: its successor gets the tasks after one session timeout.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
-        return StreamsJob.start(name, kafka, props, topology, new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)),
-                new SimpleMeterRegistry(), health);
+        // The test creates its topics itself.
+        return StreamsJob.start(new StreamsJobSpec(name, kafka, new StreamsJobSettings("it-" + name, stateDir, Map.of()), List.of(),
+                props, topology, new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10))), new SimpleMeterRegistry(), health);
     }
 
     private void send(String topic, String... values) throws Exception {

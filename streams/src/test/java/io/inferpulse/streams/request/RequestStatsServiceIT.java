@@ -19,8 +19,9 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.pool.PoolStatsConfig;
-import io.inferpulse.streams.pool.PoolStatsService;
+import io.inferpulse.streams.pool.PoolStatsJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,16 +56,17 @@ class RequestStatsServiceIT {
                     KafkaSettings.SCHEMA_REGISTRY_URL.key(), registry.url().toString(),
                     "http.port", "0",
                     PoolStatsConfig.STATE_DIR.key(), dir.toString(),
-                    PoolStatsConfig.REQUEST_WINDOW.key(), "4s",
-                    PoolStatsConfig.REQUEST_EVALUATION.key(), "1s",
-                    PoolStatsConfig.REQUEST_GRACE.key(), "2s",
-                    PoolStatsConfig.ERROR_WINDOW.key(), "2s"));
+                    RequestStatsSettings.WINDOW.key(), "4s",
+                    RequestStatsSettings.EVALUATION_INTERVAL.key(), "1s",
+                    RequestStatsSettings.GRACE.key(), "2s",
+                    RequestStatsSettings.ERROR_WINDOW.key(), "2s"));
             List<ModelStats> modelStats = new CopyOnWriteArrayList<>();
             List<PoolStats> poolStats = new CopyOnWriteArrayList<>();
             List<ErrorDetail> errorDetails = new CopyOnWriteArrayList<>();
             try (SchemaRegistryClient client = SchemaRegistryClients.create(
                          RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
-                 PoolStatsService service = PoolStatsService.start(config, new SimpleMeterRegistry(), new HealthChecks())) {
+                 StreamsJob service = StreamsJob.start(PoolStatsJob.spec(config), new SimpleMeterRegistry(),
+                         new HealthChecks())) {
                 Topics topics = new Topics(new AvroSerdes(client));
                 Map<String, Object> clients = config.kafka().clientConfig("request-stats-it");
                 await().atMost(Duration.ofSeconds(60)).until(() -> service.state() == KafkaStreams.State.RUNNING);

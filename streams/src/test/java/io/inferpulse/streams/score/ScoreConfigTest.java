@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.streams.job.StreamsJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +22,7 @@ class ScoreConfigTest {
         assertThat(config.score()).isEqualTo(ScoreSettings.defaults());
         assertThat(config.score().weights()).containsExactlyInAnyOrderEntriesOf(Map.of("queue", 2.0, "kv-cache", 2.0,
                 "running-requests", 0.0, "lora", 0.0, "error-rate", 0.0, "latency", 0.0));
-        assertThat(config.applicationId()).isEqualTo("inferpulse-endpoint-scores");
+        assertThat(config.job().applicationId()).isEqualTo("inferpulse-endpoint-scores");
         assertThat(config.ops().port()).isEqualTo(9406);
     }
 
@@ -91,10 +93,10 @@ class ScoreConfigTest {
         ScoreConfig config = ScoreConfig.of(with(Map.of("streams.num.standby.replicas", "1",
                 "streams.application.id", "scores-eu", "streams.commit.interval.ms", "200")));
 
-        assertThat(config.applicationId()).isEqualTo("scores-eu");
-        assertThat(config.streamsOverrides()).containsExactlyInAnyOrderEntriesOf(Map.of("num.standby.replicas", "1",
+        assertThat(config.job().applicationId()).isEqualTo("scores-eu");
+        assertThat(config.job().overrides()).containsExactlyInAnyOrderEntriesOf(Map.of("num.standby.replicas", "1",
                 "commit.interval.ms", "200"));
-        assertThat(ScoreService.properties(config)).containsEntry("commit.interval.ms", "200")
+        assertThat(StreamsJob.properties(ScoreJob.spec(config, new SimpleMeterRegistry()))).containsEntry("commit.interval.ms", "200")
                 .containsEntry("application.id", "scores-eu").containsEntry("processing.guarantee", "at_least_once");
     }
 

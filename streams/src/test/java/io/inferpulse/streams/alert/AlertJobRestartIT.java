@@ -18,6 +18,7 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
+import io.inferpulse.streams.job.StreamsJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * firing, then started again on an empty state directory, so everything it knows comes from the
  * changelog of its stores.
  */
-class AlertServiceRestartIT {
+class AlertJobRestartIT {
     private static final Duration HOLD = Duration.ofSeconds(15);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration RESEND = Duration.ofSeconds(20);
@@ -138,7 +139,7 @@ class AlertServiceRestartIT {
         reporter = Executors.newSingleThreadScheduledExecutor();
         reporter.scheduleAtFixedRate(() -> report(poolStats), 0, 200, TimeUnit.MILLISECONDS);
 
-        AlertService service = AlertService.start(first, new SimpleMeterRegistry(), new HealthChecks());
+        StreamsJob service = start(first);
         AlertEvent firing;
         AlertEvent pending;
         try {
@@ -157,7 +158,7 @@ class AlertServiceRestartIT {
 
         // then starts again on an empty state directory
         settings.put(AlertConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
-        try (AlertService restarted = AlertService.start(AlertConfig.of(settings), new SimpleMeterRegistry(), new HealthChecks())) {
+        try (StreamsJob restarted = start(AlertConfig.of(settings))) {
             // the pending alert fires at its original activeAt + for, within one evaluation interval
             AlertEvent fired = await().atMost(Duration.ofSeconds(60))
                     .until(() -> last("PoolQueueHigh", AlertState.FIRING), e -> e != null);
@@ -202,5 +203,10 @@ class AlertServiceRestartIT {
                 .setTotalQueueSize(current[0] * 2).setTotalRunningRequests(6.0)
                 .build();
         producer.send(new ProducerRecord<>(poolStats.name(), null, now.toEpochMilli(), Topics.poolKey("it", "llm", "restart"), stats));
+    }
+
+    private static StreamsJob start(AlertConfig config) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        return StreamsJob.start(AlertJob.spec(config, meters), meters, new HealthChecks());
     }
 }

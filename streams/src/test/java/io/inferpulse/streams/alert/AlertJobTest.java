@@ -2,7 +2,6 @@ package io.inferpulse.streams.alert;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.inferpulse.runtime.ops.HealthChecks;
 import io.inferpulse.streams.rules.RuleFileException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AlertServiceTest {
+class AlertJobTest {
     @TempDir
     Path dir;
 
@@ -30,7 +29,7 @@ class AlertServiceTest {
                 "schema.registry.url", "http://127.0.0.1:1", "alerts.rules", rules.toString(),
                 "streams.state.dir", dir.resolve("state").toString()));
 
-        assertThatThrownBy(() -> AlertService.start(config, new SimpleMeterRegistry(), new HealthChecks()))
+        assertThatThrownBy(() -> AlertJob.spec(config, new SimpleMeterRegistry()))
                 .isInstanceOf(RuleFileException.class)
                 .hasMessageContaining("bad.yaml:5")
                 .hasMessageContaining("QueueHigh");
