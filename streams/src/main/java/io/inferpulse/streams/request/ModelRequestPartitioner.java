@@ -12,7 +12,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * partitioner does; a {@link FeedProgress} marker, the only record without value, to every
  * partition, since every model-stage task waits for it.
  */
-public final class ModelRequestPartitioner implements StreamPartitioner<String, AccessLog> {
+final class ModelRequestPartitioner implements StreamPartitioner<String, AccessLog> {
 
     @Override
     public Optional<Set<Integer>> partitions(String topic, String key, AccessLog value, int numPartitions) {

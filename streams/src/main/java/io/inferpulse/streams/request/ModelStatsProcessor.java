@@ -17,7 +17,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * first stage's progress ({@link FeedProgress}): an instant once every access-log partition has
  * closed it.
  */
-public final class ModelStatsProcessor implements Processor<String, AccessLog, String, Object> {
+final class ModelStatsProcessor implements Processor<String, AccessLog, String, Object> {
     public static final String STAGE = "streams.model-stats";
     // Internal series keys: model names such as meta-llama/Llama-3-8B contain '/', NUL never does.
     private static final char TARGET_SEPARATOR = '\0';
@@ -37,7 +37,7 @@ public final class ModelStatsProcessor implements Processor<String, AccessLog, S
      * @param progressStore       the store of {@link FeedProgress}
      * @param accessLogPartitions the partitions of the access-log topic: the first-stage tasks to wait for
      */
-    public ModelStatsProcessor(RequestStatsSettings settings, String modelStatsChild, String deadLetterChild,
+    ModelStatsProcessor(RequestStatsSettings settings, String modelStatsChild, String deadLetterChild,
                                String requestStore, String progressStore, int accessLogPartitions, String repartitionTopic,
                                Serializer<AccessLog> accessLogSerializer) {
         this.settings = settings;

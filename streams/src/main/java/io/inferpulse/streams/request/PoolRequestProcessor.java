@@ -18,12 +18,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * be counted, or arrives after its window closed, goes to the dead-letter sink instead of any of them.
  * When windows close is {@link ClosingClock}'s to say.
  */
-public final class PoolRequestProcessor implements Processor<String, AccessLog, String, Object> {
+final class PoolRequestProcessor implements Processor<String, AccessLog, String, Object> {
     /** Stage of the dead letters of this processor. */
     public static final String STAGE = "streams.pool-requests";
 
     /** Child node names this processor forwards to. */
-    public record Children(String poolStats, String errorDetails, String modelRequests, String deadLetters) {}
+    record Children(String poolStats, String errorDetails, String modelRequests, String deadLetters) {}
 
     private final RequestStatsSettings settings;
     private final Children children;
@@ -35,7 +35,7 @@ public final class PoolRequestProcessor implements Processor<String, AccessLog, 
     private ErrorDetailWindows errors;
     private ClosingClock clock;
 
-    public PoolRequestProcessor(RequestStatsSettings settings, Children children, String requestStore, String errorStore,
+    PoolRequestProcessor(RequestStatsSettings settings, Children children, String requestStore, String errorStore,
                                 String accessLogTopic, Serializer<AccessLog> accessLogSerializer) {
         this.settings = settings;
         this.children = children;

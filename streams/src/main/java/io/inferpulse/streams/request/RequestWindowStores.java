@@ -11,10 +11,10 @@ import org.apache.kafka.streams.state.Stores;
  * memory anyway, and the cache folds the many updates of a bucket between commits into one
  * changelog record.
  */
-public final class RequestWindowStores {
+final class RequestWindowStores {
     private RequestWindowStores() {}
 
-    public static StoreBuilder<KeyValueStore<String, RequestBucket>> buckets(String name) {
+    static StoreBuilder<KeyValueStore<String, RequestBucket>> buckets(String name) {
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
                         RequestBucket.serde())
                 .withCachingEnabled()
@@ -22,7 +22,7 @@ public final class RequestWindowStores {
     }
 
     /** Error-detail counts, and the first stage's progress as the model stage knows it. */
-    public static StoreBuilder<KeyValueStore<String, Long>> longs(String name) {
+    static StoreBuilder<KeyValueStore<String, Long>> longs(String name) {
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.Long())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of());

@@ -263,8 +263,8 @@ class RequestStatsTopologyTest {
         assertThat(rest.getLast().getLatencyP50Seconds()).isNull();
         assertThat(modelStats.readValuesToList()).isEmpty();
         // and the pool side forgot the series too: its store holds no bucket, only the last instant closed
-        assertThat(driver.getKeyValueStore(PoolStatsTopology.POOL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
-        assertThat(driver.getKeyValueStore(PoolStatsTopology.MODEL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
+        assertThat(driver.getKeyValueStore(RequestStatsTopology.POOL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
+        assertThat(driver.getKeyValueStore(RequestStatsTopology.MODEL_REQUEST_STORE).approximateNumEntries()).isEqualTo(1);
     }
 
     @Test
@@ -325,7 +325,7 @@ class RequestStatsTopologyTest {
         driver.close();
         startDriver(new Properties(), 2);
         TestInputTopic<String, AccessLog> repartition = driver.createInputTopic(
-                PoolStatsTopology.modelRequestsTopic(APPLICATION_ID), topics.accessLogs().keySerde().serializer(),
+                RequestStatsTopology.modelRequestsTopic(APPLICATION_ID), topics.accessLogs().keySerde().serializer(),
                 topics.accessLogs().valueSerde().serializer());
         pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
 
@@ -345,7 +345,7 @@ class RequestStatsTopologyTest {
         assertThat(stats.getErrorCount()).isEqualTo(1);
         assertThat(deadLetters.readValuesToList()).isEmpty();
         // and the progress is kept for a restart
-        assertThat(driver.<String, Long>getKeyValueStore(PoolStatsTopology.MODEL_FEED_PROGRESS_STORE).get("1"))
+        assertThat(driver.<String, Long>getKeyValueStore(RequestStatsTopology.MODEL_FEED_PROGRESS_STORE).get("1"))
                 .isEqualTo(T0 + INTERVAL);
     }
 
