@@ -101,9 +101,8 @@ public final class IngestService implements AutoCloseable {
         Topic<String, PodMetrics> podMetrics = topics.podMetrics();
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
 
-        Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest-dlq"),
-                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
-        resources.push(() -> dlqProducer.close(PRODUCER_CLOSE));
+        DeadLetters deadLetters = DeadLetters.open(config.kafka(), deadLetter, "inferpulse-ingest-dlq", meters, clock);
+        resources.push(() -> deadLetters.close(PRODUCER_CLOSE));
         Producer<String, PodMetrics> producer = new KafkaProducer<>(producerConfig(config, "inferpulse-ingest"),
                 podMetrics.keySerde().serializer(), podMetrics.valueSerde().serializer());
         // The publisher has already waited for what it could deliver; an unbounded close would wait out the delivery timeout.
@@ -113,7 +112,6 @@ public final class IngestService implements AutoCloseable {
         KafkaClientMetrics producerMetrics = push(resources, new KafkaClientMetrics(producer));
         producerMetrics.bindTo(meters);
 
-        DeadLetters deadLetters = new DeadLetters(dlqProducer, deadLetter, meters, clock, 1024 * 1024);
         PodMetricsPublisher publisher = push(resources, new PodMetricsPublisher(producer, podMetrics, deadLetters,
                 config.bufferSamples(), config.publishMaxBackoff(), meters));
         GpuTelemetry gpus = new GpuTelemetry(config.gpuMaxAge());

@@ -1,7 +1,6 @@
 package io.inferpulse.notifier;
 
 import io.inferpulse.avro.AlertEvent;
-import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.deadletter.DeadLetterException;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.fault.Transience;
@@ -66,7 +65,6 @@ public final class NotifierService implements AutoCloseable {
 
     private final KafkaConsumer<String, AlertEvent> consumer;
     private final Producer<String, String> logProducer;
-    private final Producer<String, DeadLetter> deadLetterProducer;
     private final WaitingRegistryClient registry;
     private final BrokerReachability broker;
     private final Dispatcher dispatcher;
@@ -96,11 +94,7 @@ public final class NotifierService implements AutoCloseable {
         int restored = restore(config, log);
         LOG.info("Notification log: {} entries restored from {}", restored, NOTIFIER_LOG);
 
-        Topic<String, DeadLetter> deadLetter = topics.deadLetter();
-        Map<String, Object> dlqConfig = config.kafka().clientConfig(config.groupId() + "-dead-letters");
-        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        deadLetterProducer = new KafkaProducer<>(dlqConfig, deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
-        deadLetters = new DeadLetters(deadLetterProducer, deadLetter, meters, clock, 1024 * 1024);
+        deadLetters = DeadLetters.open(config.kafka(), topics.deadLetter(), config.groupId() + "-dead-letters", meters, clock);
 
         dispatcher = new Dispatcher(routing, log);
         delivery = new Delivery(config.retry(), log, deadLetters, new NotifierMetrics(meters), clock);
@@ -300,7 +294,7 @@ public final class NotifierService implements AutoCloseable {
         consumer.wakeup();
         loop.join(30_000);
         logProducer.close(Duration.ofSeconds(10));
-        deadLetterProducer.close(Duration.ofSeconds(10));
+        deadLetters.close(Duration.ofSeconds(10));
         registry.close();
         broker.close();
     }

@@ -1,6 +1,5 @@
 package io.inferpulse.routerfeed.table;
 
-import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.EndpointScore;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.fault.Transience;
@@ -8,7 +7,6 @@ import io.inferpulse.runtime.kafka.BrokerReachability;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicPartitions;
 import io.inferpulse.runtime.ops.HealthChecks;
-import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
@@ -26,8 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -57,7 +53,6 @@ public final class EndpointTable implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<EndpointScore> decoder;
-    private final KafkaProducer<String, DeadLetter> deadLetterProducer;
     private final DeadLetters deadLetters;
     private final WaitingRegistryClient registry;
     private final BrokerReachability broker;
@@ -79,11 +74,7 @@ public final class EndpointTable implements AutoCloseable {
         decoder = topics.endpointScores().valueSerde().deserializer();
         metrics = new EndpointTableMetrics(meters);
 
-        Topic<String, DeadLetter> deadLetter = topics.deadLetter();
-        Map<String, Object> dlqConfig = kafka.clientConfig(clientId + "-dead-letters");
-        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        deadLetterProducer = new KafkaProducer<>(dlqConfig, deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
-        deadLetters = new DeadLetters(deadLetterProducer, deadLetter, meters, Clock.systemUTC(), 1024 * 1024);
+        deadLetters = DeadLetters.open(kafka, topics.deadLetter(), clientId + "-dead-letters", meters, Clock.systemUTC());
 
         Map<String, Object> props = kafka.clientConfig(clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -101,7 +92,7 @@ public final class EndpointTable implements AutoCloseable {
             endAtStart = Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
         } catch (RuntimeException e) {
             consumer.close();
-            deadLetterProducer.close();
+            deadLetters.close(Duration.ofSeconds(10));
             registry.close();
             throw e;
         }
@@ -229,7 +220,7 @@ public final class EndpointTable implements AutoCloseable {
         consumer.wakeup();
         registry.close(); // ends a wait for the registry, which the wakeup does not reach
         thread.join(5000);
-        deadLetterProducer.close();
+        deadLetters.close(Duration.ofSeconds(10));
         broker.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.runtime.fault.Transience;
+import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.schemas.Topic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -42,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetters {
     /** What a dead letter's key and value may take, with room to spare for the record and batch headers. */
     public static final int MAX_RECORD_BYTES = 1_000_000;
+    /** The most raw input a dead letter keeps unless told otherwise; the record's limit cuts it further. */
+    public static final int DEFAULT_MAX_RAW_BYTES = 1024 * 1024;
     public static final String RAW_BYTES_ATTRIBUTE = "raw_bytes";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final int MAX_TEXT_CHARS = 8 * 1024;
@@ -66,6 +71,25 @@ public final class DeadLetters {
         this.meters = meters;
         this.clock = clock;
         this.maxRawBytes = maxRawBytes;
+    }
+
+    /**
+     * Dead letters through a producer of their own ({@code acks=all}), which {@link #close} closes:
+     * for every service that does not need its dead letters in a transaction of its own.
+     *
+     * @param clientId the producer's client id, as the broker's logs and quotas see it
+     */
+    public static DeadLetters open(KafkaSettings kafka, Topic<String, DeadLetter> topic, String clientId, MeterRegistry meters,
+                                   Clock clock) {
+        Map<String, Object> config = kafka.clientConfig(clientId);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new DeadLetters(new KafkaProducer<>(config, topic.keySerde().serializer(), topic.valueSerde().serializer()),
+                topic, meters, clock, DEFAULT_MAX_RAW_BYTES);
+    }
+
+    /** Closes the producer, waiting at most {@code timeout} for what it still holds: for its owner only. */
+    public void close(Duration timeout) {
+        producer.close(timeout);
     }
 
     /**

@@ -18,12 +18,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamsJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsJob.class);
-    private static final int DEAD_LETTER_MAX_PAYLOAD_BYTES = 1024 * 1024;
     /**
      * How long a stream thread waits on one registry call: well within its poll interval (5 min), so
      * the group keeps its tasks through a short outage; past it the thread is replaced and reads again.
@@ -52,17 +48,17 @@ public final class StreamsJob implements AutoCloseable {
     private final WaitingRegistryClient registry;
     private final BrokerReachability broker;
     private final KafkaStreamsMetrics streamsMetrics;
-    private final Producer<String, DeadLetter> deadLetterProducer;
+    private final DeadLetters deadLetters;
 
     private StreamsJob(KafkaStreams streams, KafkaStreams.CloseOptions closeOptions, WaitingRegistryClient registry,
                        BrokerReachability broker, KafkaStreamsMetrics streamsMetrics,
-                       Producer<String, DeadLetter> deadLetterProducer) {
+                       DeadLetters deadLetters) {
         this.streams = streams;
         this.closeOptions = closeOptions;
         this.registry = registry;
         this.broker = broker;
         this.streamsMetrics = streamsMetrics;
-        this.deadLetterProducer = deadLetterProducer;
+        this.deadLetters = deadLetters;
     }
 
     /** Creates the job's topics where missing, then starts it. */
@@ -75,10 +71,8 @@ public final class StreamsJob implements AutoCloseable {
                 SchemaRegistryClients.create(RegistryClientConfig.fromSerdeConfig(kafka.registryConfig())), REGISTRY_PATIENCE);
         Topics topics = new Topics(new AvroSerdes(registry));
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
-        Map<String, Object> dlqConfig = kafka.clientConfig(applicationId + "-dead-letters");
-        dlqConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        Producer<String, DeadLetter> dlqProducer = new KafkaProducer<>(dlqConfig,
-                deadLetter.keySerde().serializer(), deadLetter.valueSerde().serializer());
+        DeadLetters deadLetters = DeadLetters.open(kafka, deadLetter, applicationId + "-dead-letters", meters,
+                Clock.systemUTC());
         BrokerReachability broker = BrokerReachability.watch(kafka, applicationId);
         Properties props = new Properties();
         props.putAll(kafka.clientConfig(applicationId));
@@ -89,8 +83,7 @@ public final class StreamsJob implements AutoCloseable {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, kafka.topicReplicationFactor());
         props.putAll(properties(spec));
         props.put(InputHealth.CONFIG, new InputHealth(broker::answeredMs, broker::reachableSinceMs, registry::settledSinceMs));
-        props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG,
-                new DeadLetters(dlqProducer, deadLetter, meters, Clock.systemUTC(), DEAD_LETTER_MAX_PAYLOAD_BYTES));
+        props.put(DeadLetterDeserializationHandler.DEAD_LETTERS_CONFIG, deadLetters);
         KafkaStreams streams = new KafkaStreams(spec.topology().apply(topics), props);
         ThreadFailures failures = new ThreadFailures(name, Clock.systemUTC());
         streams.setUncaughtExceptionHandler(failures);
@@ -104,7 +97,7 @@ public final class StreamsJob implements AutoCloseable {
         health.addReadiness("schema-registry", registry::outage);
         health.addReadiness("kafka", broker::problem);
         streams.start();
-        return new StreamsJob(streams, spec.close(), registry, broker, streamsMetrics, dlqProducer);
+        return new StreamsJob(streams, spec.close(), registry, broker, streamsMetrics, deadLetters);
     }
 
     /** The job's own Kafka Streams properties: identity and state, its tuning, then the operator's overrides. */
@@ -127,7 +120,7 @@ public final class StreamsJob implements AutoCloseable {
         registry.close();
         streams.close(closeOptions);
         streamsMetrics.close();
-        deadLetterProducer.close();
+        deadLetters.close(Duration.ofSeconds(10));
         broker.close();
     }
 }
