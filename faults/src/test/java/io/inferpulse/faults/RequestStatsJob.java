@@ -6,7 +6,6 @@ import io.inferpulse.avro.PoolStats;
 import io.inferpulse.faults.AccessLogWorkload.Request;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.Topics;
-import io.inferpulse.streams.request.RequestStatsTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +63,7 @@ final class RequestStatsJob {
      */
     static List<AccessLog> counted(KafkaIO io) {
         Topic<String, AccessLog> accessLogs = io.topics().accessLogs();
-        Topic<String, AccessLog> repartition = new Topic<>(RequestStatsTopology.modelRequestsTopic(APPLICATION_ID),
+        Topic<String, AccessLog> repartition = new Topic<>(Topics.modelRequests(APPLICATION_ID),
                 accessLogs.keySerde(), accessLogs.valueSerde());
         return io.readAll(repartition, Duration.ofSeconds(30)).stream().map(ConsumerRecord::value).filter(Objects::nonNull)
                 .toList();

@@ -55,8 +55,6 @@ import org.slf4j.LoggerFactory;
  * Run one instance per consumer group: a second would group and notify independently.
  */
 public final class NotifierService implements AutoCloseable {
-    public static final String NOTIFIER_LOG = "inferpulse.notifier-log";
-    static final Topics.Spec NOTIFIER_LOG_SPEC = new Topics.Spec(NOTIFIER_LOG, true, "-1");
     private static final Logger LOG = LoggerFactory.getLogger(NotifierService.class);
     private static final Duration MAX_POLL = Duration.ofMillis(100);
     private static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(2);
@@ -80,7 +78,7 @@ public final class NotifierService implements AutoCloseable {
 
     private NotifierService(NotifierConfig config, Routing routing, MeterRegistry meters, Clock clock) {
         this.clock = clock;
-        TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), NOTIFIER_LOG_SPEC));
+        TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), spec(Topics.NOTIFIER_LOG)));
         // A short patience: the same thread runs the dispatcher's timers, which must not wait with it.
         broker = BrokerReachability.watch(config.kafka(), config.groupId());
         registry = new WaitingRegistryClient(SchemaRegistryClients.create(
@@ -92,7 +90,7 @@ public final class NotifierService implements AutoCloseable {
         logProducer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
         NotificationLog log = new NotificationLog((key, json) -> write(logProducer, key, json));
         int restored = restore(config, log);
-        LOG.info("Notification log: {} entries restored from {}", restored, NOTIFIER_LOG);
+        LOG.info("Notification log: {} entries restored from {}", restored, Topics.NOTIFIER_LOG);
 
         deadLetters = DeadLetters.open(config.kafka(), topics.deadLetter(), config.groupId() + "-dead-letters", meters, clock);
 
@@ -248,7 +246,7 @@ public final class NotifierService implements AutoCloseable {
         Map<String, Object> props = config.kafka().clientConfig(config.groupId() + "-log-reader");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = reader.partitionsFor(NOTIFIER_LOG).stream()
+            List<TopicPartition> partitions = reader.partitionsFor(Topics.NOTIFIER_LOG).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             reader.assign(partitions);
             reader.seekToBeginning(partitions);
@@ -256,7 +254,7 @@ public final class NotifierService implements AutoCloseable {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
             while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("Could not read " + NOTIFIER_LOG + " to its end within 2 minutes");
+                    throw new IllegalStateException("Could not read " + Topics.NOTIFIER_LOG + " to its end within 2 minutes");
                 }
                 reader.poll(MAX_POLL).forEach(r -> log.restore(r.key(), r.value()));
             }
@@ -266,12 +264,12 @@ public final class NotifierService implements AutoCloseable {
 
     private static void write(Producer<String, String> producer, String key, String json) {
         try {
-            producer.send(new ProducerRecord<>(NOTIFIER_LOG, key, json)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.NOTIFIER_LOG, key, json)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while writing the notification log", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not write the notification log entry " + key + " to " + NOTIFIER_LOG, e);
+            throw new IllegalStateException("Could not write the notification log entry " + key + " to " + Topics.NOTIFIER_LOG, e);
         }
     }
 

@@ -26,6 +26,10 @@ public final class Topics {
     public static final String ALERTS = "inferpulse.alerts";
     public static final String ENDPOINT_SCORES = "inferpulse.endpoint-scores";
     public static final String DEAD_LETTER = "inferpulse.dead-letter";
+    /** A file tailer's checkpoint (JSON: file identity and position), key the tailer's name, written in its transactions. */
+    public static final String INGEST_OFFSETS = "inferpulse.ingest-offsets";
+    /** What the notifier last delivered (JSON), key {@code receiver/integration[i]/groupKey}. */
+    public static final String NOTIFIER_LOG = "inferpulse.notifier-log";
 
     /** How a topic is created when inferpulse creates it: compacted, or deleted after retentionMs ("-1": never). */
     public record Spec(String name, boolean compacted, String retentionMs) {}
@@ -38,7 +42,23 @@ public final class Topics {
             new Spec(ERROR_DETAILS, false, String.valueOf(7L * 24 * 60 * 60 * 1000)),
             new Spec(ALERTS, true, "-1"),
             new Spec(ENDPOINT_SCORES, true, "-1"),
-            new Spec(DEAD_LETTER, false, String.valueOf(7L * 24 * 60 * 60 * 1000)));
+            new Spec(DEAD_LETTER, false, String.valueOf(7L * 24 * 60 * 60 * 1000)),
+            new Spec(INGEST_OFFSETS, true, "-1"),
+            new Spec(NOTIFIER_LOG, true, "-1"));
+
+    /**
+     * The streams job's access logs re-keyed by model name, between its two sub-topologies: internal,
+     * named after the job's {@code application.id}. Kafka Streams' own repartition topics exist only in
+     * its DSL, so the job creates this one like any other topic.
+     */
+    public static String modelRequests(String applicationId) {
+        return applicationId + "-model-requests-repartition";
+    }
+
+    /** How the job creates {@link #modelRequests}: read within moments, so kept only long enough to outlast an outage. */
+    public static Spec modelRequestsSpec(String applicationId) {
+        return new Spec(modelRequests(applicationId), false, String.valueOf(6L * 60 * 60 * 1000));
+    }
 
     private final AvroSerdes serdes;
 

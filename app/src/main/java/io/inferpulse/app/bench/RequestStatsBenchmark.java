@@ -17,7 +17,6 @@ import io.inferpulse.streams.job.StreamsJobSettings;
 import io.inferpulse.streams.pool.PoolStatsConfig;
 import io.inferpulse.streams.pool.PoolStatsJob;
 import io.inferpulse.streams.request.RequestStatsSettings;
-import io.inferpulse.streams.request.RequestStatsTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -104,7 +103,7 @@ public final class RequestStatsBenchmark {
                 long acked = System.nanoTime();
                 out.printf("  acknowledged by Kafka: %,.0f lines/s%n", lines / PipelineBenchmark.seconds(acked - start));
                 awaitCaughtUp(admin, config.job().applicationId(),
-                        List.of(Topics.ACCESS_LOGS, RequestStatsTopology.modelRequestsTopic(config.job().applicationId())));
+                        List.of(Topics.ACCESS_LOGS, Topics.modelRequests(config.job().applicationId())));
                 long finished = System.nanoTime();
                 out.printf("  end to end (committed through pool and model windows): %,.0f lines/s (%.1f s)%n",
                         lines / PipelineBenchmark.seconds(finished - start), PipelineBenchmark.seconds(finished - start));

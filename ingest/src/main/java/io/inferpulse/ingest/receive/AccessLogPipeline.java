@@ -200,7 +200,7 @@ public final class AccessLogPipeline implements AutoCloseable {
 
     /**
      * A producer for access-log records, dead letters and tailer checkpoints (string values of
-     * {@link FileTailer#OFFSETS_TOPIC}): acks=all and idempotent unless the Kafka settings say
+     * {@value Topics#INGEST_OFFSETS}): acks=all and idempotent unless the Kafka settings say
      * otherwise; {@code overrides} win over both.
      */
     static Producer<String, Object> newProducer(KafkaSettings kafka, Topics topics, String clientId, Map<String, Object> overrides) {
@@ -213,7 +213,7 @@ public final class AccessLogPipeline implements AutoCloseable {
         return new KafkaProducer<>(props, new StringSerializer(), new TopicRoutingSerializer(Map.of(
                 Topics.ACCESS_LOGS, topics.accessLogs().valueSerde().serializer(),
                 Topics.DEAD_LETTER, topics.deadLetter().valueSerde().serializer(),
-                FileTailer.OFFSETS_TOPIC, new StringSerializer())));
+                Topics.INGEST_OFFSETS, new StringSerializer())));
     }
 
     public String receiver() {

@@ -3,6 +3,7 @@ package io.inferpulse.ingest.receive;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inferpulse.schemas.Topics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +11,7 @@ import java.util.zip.CRC32;
 
 /**
  * How far a file tailer got, as committed with the lines before it: the value of its record in
- * {@link FileTailer#OFFSETS_TOPIC}, as JSON.
+ * {@value Topics#INGEST_OFFSETS}, as JSON.
  *
  * <p>A file is recognised by its identity ({@code fileKey}: device and inode on Linux) and by a
  * fingerprint, the CRC-32 of its first bytes up to {@value #FINGERPRINT_BYTES} (those before the

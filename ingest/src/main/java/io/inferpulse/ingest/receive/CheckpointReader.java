@@ -1,6 +1,7 @@
 package io.inferpulse.ingest.receive;
 
 import io.inferpulse.runtime.kafka.KafkaSettings;
+import io.inferpulse.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a tailer's last committed checkpoint from {@link FileTailer#OFFSETS_TOPIC}.
+ * Reads a tailer's last committed checkpoint from {@value Topics#INGEST_OFFSETS}.
  *
  * <p>It reads with {@code isolation.level=read_committed}, so a checkpoint of an aborted or still
  * open transaction is never seen, and it reads up to the high watermark taken before it starts,
@@ -42,7 +43,7 @@ final class CheckpointReader {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (Admin admin = Admin.create(kafka.clientConfig("inferpulse-tail-" + key + "-admin"));
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(FileTailer.OFFSETS_TOPIC, timeout).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.INGEST_OFFSETS, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             Map<TopicPartition, Long> ends = highWatermarks(admin, partitions, deadline);
             consumer.assign(partitions);
@@ -50,7 +51,7 @@ final class CheckpointReader {
             String last = null;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("Could not read " + FileTailer.OFFSETS_TOPIC + " to its end within " + timeout
+                    throw new TimeoutException("Could not read " + Topics.INGEST_OFFSETS + " to its end within " + timeout
                             + " (a transaction of another producer may be open there)");
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
@@ -75,9 +76,9 @@ final class CheckpointReader {
             Thread.currentThread().interrupt();
             throw new org.apache.kafka.common.errors.InterruptException(e);
         } catch (ExecutionException e) {
-            throw new KafkaException("Could not find the end of " + FileTailer.OFFSETS_TOPIC + ": " + e.getCause(), e.getCause());
+            throw new KafkaException("Could not find the end of " + Topics.INGEST_OFFSETS + ": " + e.getCause(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("Could not find the end of " + FileTailer.OFFSETS_TOPIC + " in time", e);
+            throw new TimeoutException("Could not find the end of " + Topics.INGEST_OFFSETS + " in time", e);
         }
     }
 }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code transactional.id = inferpulse-tail-<name>}. Each batch of lines is one transaction
  * holding the batch's access-log records, the dead letters of its rejected lines, and a
  * checkpoint (file identity and the byte offset after the batch's last line) in the compacted
- * topic {@value #OFFSETS_TOPIC}, keyed by the tailer's name. A read_committed consumer therefore
+ * topic {@value Topics#INGEST_OFFSETS}, keyed by the tailer's name. A read_committed consumer therefore
  * sees a line's record if and only if it sees the checkpoint past that line. On start the tailer:
  * <ol>
  *   <li>calls {@code initTransactions()}, which aborts any transaction a previous instance left
@@ -82,7 +82,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTailer implements AutoCloseable {
     /** Compacted topic of every tailer's checkpoint, keyed by tailer name; created when missing. */
-    public static final String OFFSETS_TOPIC = "inferpulse.ingest-offsets";
 
     private static final Logger LOG = LoggerFactory.getLogger(FileTailer.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
@@ -233,7 +232,7 @@ public final class FileTailer implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         while (!closing) {
             try {
-                TopicSetup.ensure(kafka, List.of(new Topics.Spec(OFFSETS_TOPIC, true, "-1")));
+                TopicSetup.ensure(kafka, Topics.SPECS.stream().filter(t -> t.name().equals(Topics.INGEST_OFFSETS)).toList());
                 producer = AccessLogPipeline.newProducer(kafka, pipeline.topics(), settings.transactionalId(),
                         Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId()));
                 deadLetters = pipeline.deadLetters(producer);
@@ -328,7 +327,7 @@ public final class FileTailer implements AutoCloseable {
                 for (LineOutcome outcome : outcomes) {
                     pipeline.send(producer, deadLetters, outcome);
                 }
-                producer.send(new ProducerRecord<>(OFFSETS_TOPIC, settings.name(), next.toJson()));
+                producer.send(new ProducerRecord<>(Topics.INGEST_OFFSETS, settings.name(), next.toJson()));
                 beforeCommit.run(producer);
                 producer.commitTransaction();
                 committed = next;

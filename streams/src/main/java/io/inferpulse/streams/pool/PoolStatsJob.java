@@ -4,7 +4,6 @@ import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.streams.job.StreamsJob;
 import io.inferpulse.streams.job.StreamsJobSpec;
-import io.inferpulse.streams.request.RequestStatsTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ public final class PoolStatsJob {
         List<Topics.Spec> topics = new ArrayList<>(StreamsJobSpec.topics(Topics.POD_METRICS, Topics.ACCESS_LOGS,
                 Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS, Topics.DEAD_LETTER));
         // Read within moments of being written; the retention only needs to outlast an outage of the job.
-        topics.add(new Topics.Spec(RequestStatsTopology.modelRequestsTopic(applicationId), false,
+        topics.add(new Topics.Spec(Topics.modelRequests(applicationId), false,
                 String.valueOf(Duration.ofHours(6).toMillis())));
         return new StreamsJobSpec("pool-stats", config.kafka(), config.job(), topics, tuning(),
                 t -> PoolStatsTopology.build(t, config.pool(), config.requests(), applicationId,

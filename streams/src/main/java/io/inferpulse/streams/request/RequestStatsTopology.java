@@ -13,7 +13,7 @@ import org.apache.kafka.streams.Topology;
  * The request statistics, part of the streams job's topology: per-pool request windows and error
  * details from {@value Topics#ACCESS_LOGS} (the first stage, one task per partition, beside the pool
  * gauges of the same pools), and per-model windows to {@value Topics#MODEL_STATS} after the one
- * repartition by model name ({@link #modelRequestsTopic}). Closing is described in
+ * repartition by model name ({@link Topics#modelRequests}). Closing is described in
  * {@link ClosingClock} and {@link FeedProgress}.
  *
  * <p>Node and store names are fixed here because Kafka Streams derives changelog topic names from
@@ -41,14 +41,6 @@ public final class RequestStatsTopology {
     private RequestStatsTopology() {}
 
     /**
-     * Access logs re-keyed by model_name, between the two sub-topologies. Kafka Streams' own
-     * repartition topics exist only in its DSL, so the job creates this one like any other topic.
-     */
-    public static String modelRequestsTopic(String applicationId) {
-        return applicationId + "-model-requests-repartition";
-    }
-
-    /**
      * Adds the request statistics to the job's topology. The pool-requests processor forwards each
      * pool's {@link RequestStats} to {@code poolStatsProcessor}, which the caller adds afterwards with
      * {@link #POOL_REQUESTS_PROCESSOR} among its parents.
@@ -62,7 +54,7 @@ public final class RequestStatsTopology {
         Topic<String, ModelStats> modelStats = topics.modelStats();
         Topic<String, ErrorDetail> errorDetails = topics.errorDetails();
         Topic<String, DeadLetter> deadLetter = topics.deadLetter();
-        String modelRequests = modelRequestsTopic(applicationId);
+        String modelRequests = Topics.modelRequests(applicationId);
 
         // Without committed offsets, start one request window back: older logs could only be late.
         topology.addSource(AutoOffsetReset.byDuration(requests.window()), ACCESS_LOG_SOURCE, new AccessLogTimeExtractor(),

@@ -9,7 +9,6 @@ import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
 import io.inferpulse.streams.request.RequestStatsSettings;
-import io.inferpulse.streams.request.RequestStatsTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -316,7 +315,7 @@ class PoolStatsTopologyTest {
         // and only the model totals read a second, repartitioned input
         assertThat(description.subtopologies()).hasSize(2);
         assertThat(description.globalStores()).isEmpty();
-        String repartition = RequestStatsTopology.modelRequestsTopic(APPLICATION_ID);
+        String repartition = Topics.modelRequests(APPLICATION_ID);
         Map<Set<String>, Set<String>> sinksBySources = new java.util.HashMap<>();
         for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
             Set<String> sources = new HashSet<>();

@@ -25,8 +25,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -325,7 +325,7 @@ class RequestStatsTopologyTest {
         driver.close();
         startDriver(new Properties(), 2);
         TestInputTopic<String, AccessLog> repartition = driver.createInputTopic(
-                RequestStatsTopology.modelRequestsTopic(APPLICATION_ID), topics.accessLogs().keySerde().serializer(),
+                Topics.modelRequests(APPLICATION_ID), topics.accessLogs().keySerde().serializer(),
                 topics.accessLogs().valueSerde().serializer());
         pipe(log(LLAMA, "", T0 + 1_000, 200, 0.5, null, null));
 
