@@ -59,7 +59,7 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
     /** Asks the API server which groups it serves; its own thread, so a slow answer delays nobody's work. */
     private final ScheduledExecutorService checker;
     private final Map<K, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
-    private final String resources;
+    private final String plural;
     private boolean started;
     private volatile boolean closed;
 
@@ -85,9 +85,9 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
         this.recheck = recheck;
         this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.apisChanged = Objects.requireNonNull(apisChanged, "apisChanged");
-        this.resources = this.apis.getFirst().context().getPlural();
+        this.plural = this.apis.getFirst().context().getPlural();
         this.checker = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name(resources + "-api-check").daemon().factory());
+                Thread.ofPlatform().name(plural + "-api-check").daemon().factory());
     }
 
     /**
@@ -108,11 +108,11 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
             Map<K, CompletableFuture<Void>> lists = new LinkedHashMap<>();
             for (K api : apis) {
                 if (served(api)) {
-                    LOG.info("Watching {} {}", api, resources);
+                    LOG.info("Watching {} {}", api, plural);
                     lists.put(api, watch(api));
                 } else {
                     LOG.info("API group {} is not served; continuing without its {} and checking again every {}",
-                            api, resources, human(recheck));
+                            api, plural, human(recheck));
                 }
             }
             lists.forEach((api, list) -> awaitList(api, list, timeout));
@@ -172,15 +172,15 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
         } catch (ExecutionException e) {
             // a 404 was logged when the informer stopped: the group went away between check and list
             if (!Informers.notFound(e.getCause())) {
-                throw new IllegalStateException("could not list " + api + " " + resources + ": " + e.getCause(),
+                throw new IllegalStateException("could not list " + api + " " + plural + ": " + e.getCause(),
                         e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out after " + human(timeout) + " listing " + api + " " + resources,
+            throw new IllegalStateException("timed out after " + human(timeout) + " listing " + api + " " + plural,
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing " + api + " " + resources, e);
+            throw new IllegalStateException("interrupted while listing " + api + " " + plural, e);
         }
     }
 
@@ -190,9 +190,9 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
         }
         if (Informers.notFound(failure)) {
             LOG.info("API group {} is not served (HTTP 404); continuing without its {} and checking again every {}",
-                    api, resources, human(recheck));
+                    api, plural, human(recheck));
         } else {
-            LOG.warn("Watching {} {} failed; trying again in {}", api, resources, human(recheck), failure);
+            LOG.warn("Watching {} {} failed; trying again in {}", api, plural, human(recheck), failure);
         }
         changed();
     }
@@ -212,10 +212,10 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
             }
             SharedIndexInformer<GenericKubernetesResource> informer = informers.get(api);
             if (served && informer == null) {
-                LOG.info("API group {} is served now; watching its {}", api, resources);
+                LOG.info("API group {} is served now; watching its {}", api, plural);
                 watch(api);
             } else if (!served && informer != null) {
-                LOG.info("API group {} is no longer served; dropping its {}", api, resources);
+                LOG.info("API group {} is no longer served; dropping its {}", api, plural);
                 informers.remove(api, informer);
                 informer.stop();
                 changed();
