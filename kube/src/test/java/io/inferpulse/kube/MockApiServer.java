@@ -1,5 +1,6 @@
 package io.inferpulse.kube;
 
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -89,6 +90,13 @@ public final class MockApiServer implements BeforeAllCallback, BeforeEachCallbac
     /** Stops the server now, for a test that closes its informers itself; stopping again is harmless. */
     public void stopServer() {
         server.destroy();
+    }
+
+    /** Answers every GET of {@code path} (with its query) with an error status, as an API server refusing it would. */
+    public void failGet(String path, int code, String reason, String message) {
+        server.expect().get().withPath(path)
+                .andReturn(code, new StatusBuilder().withCode(code).withReason(reason).withMessage(message).build())
+                .always();
     }
 
     /** Installs a CRD for each API, so the server says it serves them and stores their resources. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Duration;
@@ -71,10 +70,8 @@ class ServedApiInformersTest {
     @Test
     void shouldContinueWithTheOtherGroupWhenListingOneAnswers404() {
         kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
-        kube.server().expect().get().withPath("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0")
-                .andReturn(404, new StatusBuilder().withCode(404).withReason("NotFound")
-                        .withMessage("the server could not find the requested resource").build())
-                .always();
+        kube.failGet("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0", 404, "NotFound",
+                "the server could not find the requested resource");
         create(InferencePoolApi.V1, "llama");
 
         ServedApiInformers<InferencePoolApi> informers = start(Optional.empty());
@@ -86,10 +83,8 @@ class ServedApiInformersTest {
     @Test
     void shouldFailToStartNamingTheGroupWhoseResourcesCannotBeListed() {
         kube.serve(InferencePoolApi.V1);
-        kube.server().expect().get().withPath("/apis/inference.networking.k8s.io/v1/inferencepools?resourceVersion=0")
-                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
-                        .withMessage("inferencepools is forbidden").build())
-                .always();
+        kube.failGet("/apis/inference.networking.k8s.io/v1/inferencepools?resourceVersion=0", 403, "Forbidden",
+                "inferencepools is forbidden");
         ServedApiInformers<InferencePoolApi> informers = informers(Optional.empty());
 
         assertThatThrownBy(() -> informers.start(Duration.ofSeconds(10)))

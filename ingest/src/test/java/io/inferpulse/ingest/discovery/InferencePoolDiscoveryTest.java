@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -310,10 +309,8 @@ class InferencePoolDiscoveryTest {
     @Test
     void shouldContinueWithTheOtherGroupWhenListingPoolsAnswers404() {
         kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
-        kube.server().expect().get().withPath("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0")
-                .andReturn(404, new StatusBuilder().withCode(404).withReason("NotFound")
-                        .withMessage("the server could not find the requested resource").build())
-                .always();
+        kube.failGet("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0", 404, "NotFound",
+                "the server could not find the requested resource");
         create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
         create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
@@ -326,10 +323,7 @@ class InferencePoolDiscoveryTest {
     @Test
     void shouldFailToStartWhenPodsCannotBeListed() {
         kube.serve(InferencePoolApi.V1);
-        kube.server().expect().get().withPath("/api/v1/pods?resourceVersion=0")
-                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
-                        .withMessage("pods is forbidden").build())
-                .always();
+        kube.failGet("/api/v1/pods?resourceVersion=0", 403, "Forbidden", "pods is forbidden");
         discovery = kube.closeAfterServer(new InferencePoolDiscovery(kube.client(), "test-cluster", Optional.empty(),
                 deliveries::add, Duration.ofMillis(100), Duration.ofMillis(200)));
 
