@@ -170,8 +170,13 @@ public final class ServedApiInformers<K extends ResourceApi> implements AutoClos
         try {
             list.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            // a 404 was logged when the informer stopped: the group went away between check and list
-            if (!Informers.notFound(e.getCause())) {
+            if (Informers.notFound(e.getCause())) {
+                // the group went away between check and list; dropped here, so start() returns without it
+                SharedIndexInformer<GenericKubernetesResource> informer = informers.get(api);
+                if (informer != null) {
+                    failed(api, informer, e.getCause());
+                }
+            } else {
                 throw new IllegalStateException("could not list " + api + " " + plural + ": " + e.getCause(),
                         e.getCause());
             }
