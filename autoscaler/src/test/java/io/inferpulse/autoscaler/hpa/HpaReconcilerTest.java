@@ -8,28 +8,23 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ExternalMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.inferpulse.kube.InferencePoolApi;
+import io.inferpulse.kube.MockApiServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,7 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * read back. Resync is a minute unless a test is about resync, so the other tests see what pool
  * events alone do.
  */
-@EnableKubernetesMockClient(crud = true)
 class HpaReconcilerTest {
 
     private static final String NS = "inference";
@@ -49,36 +43,14 @@ class HpaReconcilerTest {
             AutoscaleAnnotations.MAX, "8",
             AutoscaleAnnotations.VALUE, "0.8");
 
-    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
-    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
-    KubernetesClient client;
-    KubernetesMockServer server;
-
-    private HpaReconciler reconciler;
-
-    @BeforeAll
-    static void quietMockServer() {
-        // it logs every request at INFO, which buries the reconciler's own log lines
-        MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    }
-
-    @AfterEach
-    void stopReconciler() {
-        // The server stops first: when a client closes a watch, fabric8's mock server (7.8.0) can block
-        // its event loop on the watch's executor while that executor waits for the event loop, and
-        // then fails to shut down. The extension's own destroy afterwards finds it stopped.
-        server.destroy();
-        if (reconciler != null) {
-            reconciler.close();
-        }
-    }
+    @RegisterExtension
+    final MockApiServer kube = MockApiServer.crud();
 
     @ParameterizedTest
     @EnumSource(InferencePoolApi.class)
     void shouldCreateUpdateAndDeleteTheHpaAsThePoolsAnnotationsChange(InferencePoolApi api) {
         // given a pool without the annotation, and the reconciler running
-        servePools(InferencePoolApi.values());
+        kube.serve(InferencePoolApi.values());
         createPool(api, "llama", Map.of());
         startReconciler(NO_RESYNC_DURING_TEST);
 
@@ -134,7 +106,7 @@ class HpaReconcilerTest {
     @ParameterizedTest
     @EnumSource(InferencePoolApi.class)
     void shouldDeleteTheHpaWhenItsPoolIsDeleted(InferencePoolApi api) {
-        servePools(InferencePoolApi.values());
+        kube.serve(InferencePoolApi.values());
         createPool(api, "llama", AUTOSCALE);
         startReconciler(NO_RESYNC_DURING_TEST);
         awaitHpa("llama", hpa -> true);
@@ -148,7 +120,7 @@ class HpaReconcilerTest {
     @Test
     void shouldLeaveHpasItDoesNotManageAlone() {
         // given two HPAs someone else wrote: one named like a pool that asks for an HPA, one like a pool that does not
-        servePools(InferencePoolApi.values());
+        kube.serve(InferencePoolApi.values());
         HorizontalPodAutoscaler theirs = hpas().resource(HpaManifests.build(new PoolHpa(NS, "llama",
                 ScaleTarget.deploymentNamed("llama"), 3, 3, HpaMetric.READY_PODS, MetricTarget.value("1"),
                 NameForm.EPP, Optional.empty()))).create();
@@ -174,7 +146,7 @@ class HpaReconcilerTest {
     @Test
     void shouldShareOneHpaBetweenSameNamedPoolsOfBothGroupsAndPreferTheV1Annotations() {
         // given a migration in place: a v1 and a v1alpha2 pool named alike, both annotated, with different budgets
-        servePools(InferencePoolApi.values());
+        kube.serve(InferencePoolApi.values());
         createPool(InferencePoolApi.V1ALPHA2, "llama", with(AUTOSCALE, AutoscaleAnnotations.MAX, "4"));
         createPool(InferencePoolApi.V1, "llama", with(AUTOSCALE, AutoscaleAnnotations.MAX, "6"));
         startReconciler(NO_RESYNC_DURING_TEST);
@@ -198,7 +170,7 @@ class HpaReconcilerTest {
 
     @Test
     void shouldKeepTheHpaWhenThePoolsAnnotationsBecomeWrong() {
-        servePools(InferencePoolApi.V1);
+        kube.serve(InferencePoolApi.V1);
         createPool(InferencePoolApi.V1, "llama", AUTOSCALE);
         startReconciler(NO_RESYNC_DURING_TEST);
         awaitHpa("llama", hpa -> true);
@@ -214,7 +186,7 @@ class HpaReconcilerTest {
 
     @Test
     void shouldPutBackAManagedHpaDeletedByHandAndFindANewApiGroupAtTheNextResync() {
-        servePools(InferencePoolApi.V1);
+        kube.serve(InferencePoolApi.V1);
         createPool(InferencePoolApi.V1, "llama", AUTOSCALE);
         startReconciler(Duration.ofMillis(300));
         awaitHpa("llama", hpa -> true);
@@ -222,7 +194,7 @@ class HpaReconcilerTest {
         // when someone deletes the HPA, and the v1alpha2 API group is installed with an annotated pool
         hpas().withName("llama").delete();
         awaitNoHpa("llama");
-        servePools(InferencePoolApi.V1ALPHA2);
+        kube.serve(InferencePoolApi.V1ALPHA2);
         createPool(InferencePoolApi.V1ALPHA2, "mistral", AUTOSCALE);
 
         // then both HPAs are there after a resync
@@ -231,9 +203,8 @@ class HpaReconcilerTest {
     }
 
     private void startReconciler(Duration resync) {
-        reconciler = new HpaReconciler(client, new HpaReconciler.Settings(Optional.of(NS), NameForm.EPP,
-                Optional.empty(), resync));
-        reconciler.start();
+        kube.closeAfterServer(new HpaReconciler(kube.client(), new HpaReconciler.Settings(Optional.of(NS),
+                NameForm.EPP, Optional.empty(), resync))).start();
     }
 
     private HorizontalPodAutoscaler awaitHpa(String name, Predicate<HorizontalPodAutoscaler> state) {
@@ -258,12 +229,12 @@ class HpaReconcilerTest {
 
     private NonNamespaceOperation<HorizontalPodAutoscaler, HorizontalPodAutoscalerList,
             Resource<HorizontalPodAutoscaler>> hpas() {
-        return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS);
+        return kube.client().autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS);
     }
 
     private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
             Resource<GenericKubernetesResource>> pools(InferencePoolApi api) {
-        return client.genericKubernetesResources(api.context());
+        return kube.client().genericKubernetesResources(api.context());
     }
 
     private void createPool(InferencePoolApi api, String name, Map<String, String> annotations) {
@@ -279,21 +250,5 @@ class HpaReconcilerTest {
     private void annotate(InferencePoolApi api, String name, Map<String, String> annotations) {
         pools(api).inNamespace(NS).withName(name).edit(pool -> new GenericKubernetesResourceBuilder(pool)
                 .editMetadata().withAnnotations(annotations).endMetadata().build());
-    }
-
-    private void servePools(InferencePoolApi... apis) {
-        for (InferencePoolApi api : apis) {
-            client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-                    .withNewMetadata().withName("inferencepools." + api.group).endMetadata()
-                    .withNewSpec().withGroup(api.group).withScope("Namespaced")
-                    .withNewNames().withKind(InferencePoolApi.KIND).withListKind("InferencePoolList")
-                    .withPlural("inferencepools").withSingular("inferencepool").endNames()
-                    .addNewVersion().withName(api.version).withServed(true).withStorage(true)
-                    .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                    .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                    .endVersion()
-                    .endSpec()
-                    .build()).create();
-        }
     }
 }

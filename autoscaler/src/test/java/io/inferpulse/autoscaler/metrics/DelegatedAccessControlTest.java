@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.inferpulse.kube.MockApiServer;
 import io.inferpulse.runtime.ops.HealthChecks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -29,6 +28,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * In-cluster mode: the aggregator proves itself with a front-proxy client certificate and names the
@@ -40,8 +40,9 @@ class DelegatedAccessControlTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<SubjectAccessReview> REVIEWS = new CopyOnWriteArrayList<>();
 
-    private static KubernetesMockServer kubernetes;
-    private static KubernetesClient client;
+    @RegisterExtension
+    static final MockApiServer KUBERNETES = MockApiServer.expectations();
+
     private static MetricsApiServer server;
     private static ServingTls.KeyMaterial serving;
     private static TestPki.Issued frontProxyCa;
@@ -50,10 +51,8 @@ class DelegatedAccessControlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        kubernetes = new KubernetesMockServer(false);
-        kubernetes.init();
         // The API server's answer: bob may read metrics in "default", nobody else anywhere.
-        kubernetes.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(201, request -> {
+        KUBERNETES.server().expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(201, request -> {
             SubjectAccessReview review = Serialization.unmarshal(request.getUtf8Body(), SubjectAccessReview.class);
             REVIEWS.add(review);
             boolean allowed = review.getSpec().getUser().equals("bob")
@@ -61,7 +60,6 @@ class DelegatedAccessControlTest {
             return new SubjectAccessReviewBuilder(review).withNewStatus().withAllowed(allowed)
                     .withReason(allowed ? "RBAC: allowed by ClusterRoleBinding" : "").endStatus().build();
         }).always();
-        client = kubernetes.createClient();
 
         frontProxyCa = TestPki.ca("CN=front-proxy-ca");
         clusterCa = TestPki.ca("CN=kubernetes-ca");
@@ -77,15 +75,13 @@ class DelegatedAccessControlTest {
         serving = ServingTls.selfSigned(List.of("127.0.0.1"));
         server = MetricsApiServer.start("127.0.0.1", 0, Optional.of(ServingTls.context(serving, trust.allCas())), true,
                 new MetricsApi(new MetricsQuery(stats, Staleness.error(Duration.ofMinutes(1)), Clock.systemUTC(), metrics),
-                        new HealthChecks(), new DelegatedAccessControl(trust, client, Duration.ofMinutes(1), Clock.systemUTC())),
+                        new HealthChecks(), new DelegatedAccessControl(trust, KUBERNETES.client(), Duration.ofMinutes(1), Clock.systemUTC())),
                 metrics);
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        client.close();
-        kubernetes.destroy();
     }
 
     private static HttpResponse<String> get(SSLContext tls, String path, String... headers) throws Exception {

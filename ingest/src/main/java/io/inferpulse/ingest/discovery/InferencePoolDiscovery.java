@@ -1,38 +1,28 @@
 package io.inferpulse.ingest.discovery;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Informable;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import java.net.HttpURLConnection;
+import io.inferpulse.kube.DebouncedTrigger;
+import io.inferpulse.kube.InferencePoolApi;
+import io.inferpulse.kube.Informers;
+import io.inferpulse.kube.ServedApiInformers;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code spec.targetPorts[].number}) and {@code inference.networking.x-k8s.io/v1alpha2}
  * ({@code spec.selector}, {@code spec.targetPortNumber}). Either group may be absent: a group the
  * API server does not serve is logged at INFO and skipped, and discovery checks again every minute,
- * so CRDs installed or removed during a migration are picked up without a restart. The check uses
- * API discovery ({@code /apis/<group>/<version>}) rather than a failing list, because a fabric8
- * informer whose initial list gets a 404 logs an ERROR and stops for good; should a list or watch
- * still get a 404 (the CRD went away between check and list), the informer is stopped and the
- * group is treated as not served until the next check.
+ * so CRDs installed or removed during a migration are picked up without a restart (see
+ * {@link ServedApiInformers}, which also says how a 404 is handled).
  *
  * <h2>Counting each endpoint once</h2>
  * An endpoint is a (pool name, pod, port). During a migration a v1 and a v1alpha2 pool with the same
@@ -99,15 +86,10 @@ public final class InferencePoolDiscovery implements AutoCloseable {
     private final String clusterName;
     private final Optional<String> namespace;
     private final Consumer<Set<DiscoveredEndpoint>> listener;
-    private final Duration debounce;
-    private final Duration apiRecheck;
     /** Computes and delivers endpoint sets; one thread, so the listener is never called concurrently. */
     private final ScheduledExecutorService publisher;
-    /** Asks the API server which groups it serves; kept off the publisher so a slow answer delays no delivery. */
-    private final ScheduledExecutorService apiChecker;
-    private final Map<PoolApi, SharedIndexInformer<GenericKubernetesResource>> poolInformers =
-            new ConcurrentHashMap<>();
-    private final AtomicBoolean recomputePending = new AtomicBoolean();
+    private final DebouncedTrigger recompute;
+    private final ServedApiInformers<InferencePoolApi> pools;
     private volatile SharedIndexInformer<Pod> podInformer;
     private volatile Set<DiscoveredEndpoint> current = Set.of();
     private volatile boolean closed;
@@ -130,12 +112,15 @@ public final class InferencePoolDiscovery implements AutoCloseable {
         this.clusterName = Objects.requireNonNull(clusterName, "clusterName");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.debounce = debounce;
-        this.apiRecheck = apiRecheck;
         this.publisher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("inferencepool-discovery").daemon().factory());
-        this.apiChecker = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("inferencepool-api-check").daemon().factory());
+        this.recompute = new DebouncedTrigger(publisher, debounce, () -> {
+            if (initialDelivered && !closed) {
+                publish(false);
+            }
+        });
+        this.pools = new ServedApiInformers<>(client, namespace, List.of(InferencePoolApi.values()), apiRecheck,
+                PoolHandler::new, recompute::request);
     }
 
     /**
@@ -151,14 +136,14 @@ public final class InferencePoolDiscovery implements AutoCloseable {
                 throw new IllegalStateException(closed ? "discovery is closed" : "discovery already started");
             }
             try {
-                startInformers();
+                podInformer = Informers.relisting(client.pods(), namespace).addEventHandler(new PodHandler());
+                await(podInformer.start().toCompletableFuture(), "the pod list");
+                pools.start(START_TIMEOUT);
             } catch (RuntimeException e) {
                 close();
                 throw e instanceof IllegalStateException ise ? ise
                         : new IllegalStateException("InferencePool discovery could not start", e);
             }
-            apiChecker.scheduleWithFixedDelay(this::recheckApis, apiRecheck.toMillis(), apiRecheck.toMillis(),
-                    TimeUnit.MILLISECONDS);
         }
         // Outside the lock: a listener that closes discovery from the initial delivery must not deadlock.
         await(publisher.submit(() -> {
@@ -176,152 +161,30 @@ public final class InferencePoolDiscovery implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        apiChecker.shutdownNow();
         // Cancelled rather than just dropped, so a start() waiting for the initial delivery returns.
         for (Runnable pending : publisher.shutdownNow()) {
             if (pending instanceof Future<?> task) {
                 task.cancel(false);
             }
         }
-        poolInformers.values().forEach(SharedIndexInformer::stop);
-        poolInformers.clear();
+        pools.close();
         if (podInformer != null) {
             podInformer.stop();
         }
     }
 
-    private void startInformers() {
-        podInformer = configure(scoped(client.pods())).addEventHandler(new PodHandler());
-        await(podInformer.start().toCompletableFuture(), "the pod list");
-        Map<PoolApi, CompletableFuture<Void>> poolStarts = new EnumMap<>(PoolApi.class);
-        for (PoolApi api : PoolApi.values()) {
-            if (isServed(api)) {
-                poolStarts.put(api, watchPools(api));
-            } else {
-                LOG.info("API group {} is not served; discovery continues without its InferencePools and "
-                        + "checks again every {}", api, human(apiRecheck));
-            }
-        }
-        poolStarts.forEach((api, started) -> {
-            try {
-                await(started, api + " InferencePools");
-            } catch (IllegalStateException e) {
-                if (!notServed(e)) {
-                    throw e;
-                }
-            }
-        });
-    }
-
-    private boolean isServed(PoolApi api) {
-        return client.supports(api.apiVersion(), PoolApi.KIND);
-    }
-
-    private CompletableFuture<Void> watchPools(PoolApi api) {
-        SharedIndexInformer<GenericKubernetesResource> informer =
-                configure(scoped(client.genericKubernetesResources(api.context()))).addEventHandler(new PoolHandler(api));
-        poolInformers.put(api, informer);
-        informer.stopped().whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                onPoolInformerFailed(api, informer, failure);
-            }
-        });
-        return informer.start().toCompletableFuture();
-    }
-
-    private void onPoolInformerFailed(PoolApi api, SharedIndexInformer<GenericKubernetesResource> informer,
-                                      Throwable failure) {
-        if (!poolInformers.remove(api, informer)) {
-            return;
-        }
-        if (notServed(failure)) {
-            LOG.info("API group {} is not served (HTTP 404); discovery continues without its InferencePools "
-                    + "and checks again every {}", api, human(apiRecheck));
-        } else {
-            LOG.warn("Watching {} InferencePools failed; trying again in {}", api, human(apiRecheck), failure);
-        }
-        requestRecompute();
-    }
-
-    private synchronized void recheckApis() {
-        for (PoolApi api : PoolApi.values()) {
-            if (closed) {
-                return;
-            }
-            boolean served;
-            try {
-                served = isServed(api);
-            } catch (KubernetesClientException e) {
-                LOG.warn("Could not ask whether API group {} is served; keeping its current state", api, e);
-                continue;
-            }
-            SharedIndexInformer<GenericKubernetesResource> informer = poolInformers.get(api);
-            if (served && informer == null) {
-                LOG.info("API group {} is served now; watching its InferencePools", api);
-                watchPools(api);
-            } else if (!served && informer != null) {
-                LOG.info("API group {} is no longer served; dropping its InferencePools", api);
-                poolInformers.remove(api, informer);
-                informer.stop();
-                requestRecompute();
-            }
-        }
-    }
-
-    private <T extends HasMetadata> SharedIndexInformer<T> configure(Informable<T> resources) {
-        // fabric8's default gives up after a failed watch, which would freeze the endpoint set without
-        // a sign; keep relisting as client-go does. A 404 is the exception: the API group went away.
-        return resources.runnableInformer(0).exceptionHandler((started, failure) -> started && !notServed(failure));
-    }
-
-    private <T extends HasMetadata, L extends KubernetesResourceList<T>, R extends Resource<T>> Informable<T> scoped(
-            MixedOperation<T, L, R> resources) {
-        return namespace.<Informable<T>>map(resources::inNamespace).orElseGet(resources::inAnyNamespace);
-    }
-
-    /** Whether a failure says the resource does not exist on the server, i.e. its API group is not served. */
-    static boolean notServed(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof KubernetesClientException e && (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
-                    || e.getStatus() != null && Integer.valueOf(HttpURLConnection.HTTP_NOT_FOUND)
-                    .equals(e.getStatus().getCode()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void requestRecompute() {
-        if (closed || !recomputePending.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            publisher.schedule(this::recompute, debounce.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile: nobody is listening any more
-        }
-    }
-
-    private void recompute() {
-        // Cleared before reading the stores, so a change landing during the computation schedules another.
-        recomputePending.set(false);
-        if (initialDelivered && !closed) {
-            publish(false);
-        }
-    }
-
     private void publish(boolean always) {
-        List<PoolSpec> pools = new ArrayList<>();
-        poolInformers.forEach((api, informer) -> {
-            for (GenericKubernetesResource pool : informer.getStore().list()) {
+        List<PoolSpec> specs = new ArrayList<>();
+        pools.resources().forEach((api, listed) -> {
+            for (GenericKubernetesResource pool : listed) {
                 try {
-                    pools.add(PoolSpec.parse(api, pool));
+                    specs.add(PoolSpec.parse(api, pool));
                 } catch (IllegalArgumentException e) {
                     // already logged when the pool arrived
                 }
             }
         });
-        Set<DiscoveredEndpoint> next = EndpointResolver.resolve(clusterName, pools,
+        Set<DiscoveredEndpoint> next = EndpointResolver.resolve(clusterName, specs,
                 ns -> podInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns));
         if (!always && next.equals(current)) {
             return;
@@ -332,10 +195,6 @@ public final class InferencePoolDiscovery implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("The InferencePool endpoint listener failed", e);
         }
-    }
-
-    private static String human(Duration duration) {
-        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     private static void await(Future<?> future, String what) {
@@ -356,44 +215,44 @@ public final class InferencePoolDiscovery implements AutoCloseable {
     private final class PodHandler implements ResourceEventHandler<Pod> {
         @Override
         public void onAdd(Pod pod) {
-            requestRecompute();
+            recompute.request();
         }
 
         @Override
         public void onUpdate(Pod before, Pod after) {
             if (EndpointResolver.affectsEndpoints(before, after)) {
-                requestRecompute();
+                recompute.request();
             }
         }
 
         @Override
         public void onDelete(Pod pod, boolean finalStateUnknown) {
-            requestRecompute();
+            recompute.request();
         }
     }
 
     private final class PoolHandler implements ResourceEventHandler<GenericKubernetesResource> {
-        private final PoolApi api;
+        private final InferencePoolApi api;
 
-        PoolHandler(PoolApi api) {
+        PoolHandler(InferencePoolApi api) {
             this.api = api;
         }
 
         @Override
         public void onAdd(GenericKubernetesResource pool) {
             warnIfMalformed(pool);
-            requestRecompute();
+            recompute.request();
         }
 
         @Override
         public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
             warnIfMalformed(after);
-            requestRecompute();
+            recompute.request();
         }
 
         @Override
         public void onDelete(GenericKubernetesResource pool, boolean finalStateUnknown) {
-            requestRecompute();
+            recompute.request();
         }
 
         private void warnIfMalformed(GenericKubernetesResource pool) {

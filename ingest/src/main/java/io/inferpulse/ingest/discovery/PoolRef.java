@@ -1,5 +1,6 @@
 package io.inferpulse.ingest.discovery;
 
+import io.inferpulse.kube.InferencePoolApi;
 import java.util.Objects;
 
 /**
@@ -17,5 +18,9 @@ public record PoolRef(String group, String version, String namespace, String nam
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(name, "name");
+    }
+
+    static PoolRef of(InferencePoolApi api, String namespace, String name) {
+        return new PoolRef(api.group(), api.version(), namespace, name);
     }
 }

@@ -1,6 +1,7 @@
 package io.inferpulse.ingest.discovery;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.inferpulse.kube.InferencePoolApi;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ record PoolSpec(PoolRef ref, Map<String, String> selector, Set<Integer> ports) {
      *                                  schema normally prevents that, but an older or hand-edited
      *                                  CRD may not
      */
-    static PoolSpec parse(PoolApi api, GenericKubernetesResource pool) {
-        PoolRef ref = api.ref(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    static PoolSpec parse(InferencePoolApi api, GenericKubernetesResource pool) {
+        PoolRef ref = PoolRef.of(api, pool.getMetadata().getNamespace(), pool.getMetadata().getName());
         Map<?, ?> spec = map(pool.getAdditionalProperties().get("spec"), "spec");
         return switch (api) {
             case V1 -> new PoolSpec(ref,

@@ -3,8 +3,6 @@ package io.inferpulse.ingest.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.inferpulse.avro.PodMetrics;
 import io.inferpulse.avro.PodStatus;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
@@ -15,6 +13,8 @@ import io.inferpulse.devstack.registry.DevSchemaRegistry;
 import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.IngestService;
 import io.inferpulse.ingest.engine.Engines;
+import io.inferpulse.kube.InferencePoolApi;
+import io.inferpulse.kube.MockApiServer;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicTail;
 import io.inferpulse.runtime.ops.HealthChecks;
@@ -33,13 +33,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Ingest following the Kubernetes API: an InferencePool and its pod on fabric8's mock server (CRUD
  * mode) point at a simulated vLLM server on 127.0.0.1; its samples reach the real broker, and
  * deleting the pod publishes a GONE sample at once.
  */
-@EnableKubernetesMockClient(crud = true)
 class DiscoveredPodsIngestIT {
     private static final Map<String, String> LABELS = Map.of("app", "llama", Engines.ENGINE_LABEL, "vllm");
 
@@ -47,7 +47,8 @@ class DiscoveredPodsIngestIT {
     private static DevSchemaRegistry registry;
     private static SchemaRegistryClient registryClient;
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer kube = MockApiServer.crud();
 
     @BeforeAll
     static void startKafka() {
@@ -72,10 +73,10 @@ class DiscoveredPodsIngestIT {
             SimulatedPodEndpoint server = fleet.endpoints().getFirst();
             fleet.pinMetrics(server.pod(), 0.25, 3, 7);
             int port = URI.create("http://" + server.address()).getPort();
-            client.apiextensions().v1().customResourceDefinitions().resource(TestObjects.crd(PoolApi.V1)).create();
-            client.genericKubernetesResources(PoolApi.V1.context()).inNamespace("default")
+            kube.serve(InferencePoolApi.V1);
+            kube.client().genericKubernetesResources(InferencePoolApi.V1.context()).inNamespace("default")
                     .resource(TestObjects.v1Pool("default", "llama", Map.of("app", "llama"), port)).create();
-            client.pods().inNamespace("default").resource(TestObjects.pod("default", "llama-0", LABELS, "127.0.0.1", true)).create();
+            kube.client().pods().inNamespace("default").resource(TestObjects.pod("default", "llama-0", LABELS, "127.0.0.1", true)).create();
 
             List<PodMetrics> samples = new CopyOnWriteArrayList<>();
             KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), registry.url().toString());
@@ -85,7 +86,7 @@ class DiscoveredPodsIngestIT {
                             IngestConfig.CLUSTER.key(), "it",
                             IngestConfig.SCRAPE_INTERVAL.key(), "200ms",
                             IngestConfig.DISCOVERY_ENABLED.key(), "true")),
-                    new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC(), () -> client);
+                    new SimpleMeterRegistry(), new HealthChecks(), Clock.systemUTC(), kube::client);
                  TopicTail<String, PodMetrics> tail = TopicTail.start(kafka.clientConfig("discovery-it"),
                          new Topics(new AvroSerdes(registryClient)).podMetrics(), TopicTail.From.BEGINNING,
                          r -> samples.add(r.value()))) {
@@ -104,7 +105,7 @@ class DiscoveredPodsIngestIT {
                 }));
 
                 // when the pod is deleted, then a GONE sample says so without waiting for staleness
-                client.pods().inNamespace("default").withName("llama-0").delete();
+                kube.client().pods().inNamespace("default").withName("llama-0").delete();
                 await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(samples).anySatisfy(s -> {
                     assertThat(s.getPod()).isEqualTo("llama-0");
                     assertThat(s.getStatus()).isEqualTo(PodStatus.GONE);

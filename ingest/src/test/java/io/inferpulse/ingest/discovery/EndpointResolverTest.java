@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.inferpulse.ingest.engine.PodIdentity;
+import io.inferpulse.kube.InferencePoolApi;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,8 @@ class EndpointResolverTest {
 
     @Test
     void shouldMergeSameNamedPoolsOfBothGroupsIntoOneEndpointPerPodAndPort() {
-        PoolSpec v1 = new PoolSpec(PoolApi.V1.ref("ns", "llama"), APP, Set.of(8000, 8001));
-        PoolSpec v1alpha2 = new PoolSpec(PoolApi.V1ALPHA2.ref("ns", "llama"), APP, Set.of(8000));
+        PoolSpec v1 = new PoolSpec(PoolRef.of(InferencePoolApi.V1, "ns", "llama"), APP, Set.of(8000, 8001));
+        PoolSpec v1alpha2 = new PoolSpec(PoolRef.of(InferencePoolApi.V1ALPHA2, "ns", "llama"), APP, Set.of(8000));
 
         Set<DiscoveredEndpoint> endpoints = EndpointResolver.resolve("c1", List.of(v1, v1alpha2),
                 ns -> List.of(pod(ns, "llama-0", APP, "10.0.0.1", true)));
@@ -32,7 +33,7 @@ class EndpointResolverTest {
 
     @Test
     void shouldBracketIpv6PodAddresses() {
-        PoolSpec pool = new PoolSpec(PoolApi.V1.ref("ns", "llama"), APP, Set.of(8000));
+        PoolSpec pool = new PoolSpec(PoolRef.of(InferencePoolApi.V1, "ns", "llama"), APP, Set.of(8000));
 
         Set<DiscoveredEndpoint> endpoints = EndpointResolver.resolve("c1", List.of(pool),
                 ns -> List.of(pod(ns, "llama-0", APP, "fd00:10:244::7", true)));

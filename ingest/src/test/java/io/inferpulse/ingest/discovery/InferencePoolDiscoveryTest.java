@@ -1,6 +1,5 @@
 package io.inferpulse.ingest.discovery;
 
-import static io.inferpulse.ingest.discovery.TestObjects.crd;
 import static io.inferpulse.ingest.discovery.TestObjects.manifest;
 import static io.inferpulse.ingest.discovery.TestObjects.pod;
 import static io.inferpulse.ingest.discovery.TestObjects.v1Pool;
@@ -13,15 +12,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.inferpulse.ingest.engine.PodIdentity;
+import io.inferpulse.kube.InferencePoolApi;
+import io.inferpulse.kube.MockApiServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,18 +26,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Discovery against fabric8's mock API server in CRUD mode: objects are created, changed and
  * deleted through the client, and the endpoint sets the listener receives are checked.
  */
-@EnableKubernetesMockClient(crud = true)
 class InferencePoolDiscoveryTest {
 
     private static final String NS = "inference";
@@ -49,37 +41,17 @@ class InferencePoolDiscoveryTest {
     private static final Map<String, String> MISTRAL = Map.of("app", "vllm-mistral-7b");
     private static final Duration DEADLINE = Duration.ofSeconds(5);
 
-    KubernetesClient client;
-    KubernetesMockServer server;
+    @RegisterExtension
+    final MockApiServer kube = MockApiServer.crud();
 
     private final List<Set<DiscoveredEndpoint>> deliveries = new CopyOnWriteArrayList<>();
     private InferencePoolDiscovery discovery;
 
-    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
-    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
-    @BeforeAll
-    static void quietMockServer() {
-        // It logs every request at INFO, which buries discovery's own log lines.
-        MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    }
-
-    @AfterEach
-    void closeDiscovery() {
-        // The server stops first: when a client closes a watch, fabric8's mock server (7.8.0) can block
-        // its event loop on the watch's executor while that executor waits for the event loop, and
-        // then fails to shut down. The extension's own destroy afterwards finds it stopped.
-        server.destroy();
-        if (discovery != null) {
-            discovery.close();
-        }
-    }
-
     @Test
     void shouldDiscoverReadyPodsOfPoolsInBothApiGroupsWithEveryV1TargetPort() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000, 8001));
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "mistral", MISTRAL, 9000));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000, 8001));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "mistral", MISTRAL, 9000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "llama-unready", LLAMA, "10.0.0.9", false));
         createPod(pod(NS, "unrelated", Map.of("app", "redis"), "10.0.0.8", true));
@@ -111,8 +83,8 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldDropPodRelabelledOutOfTheSelectorAndTakeItBackWhenRelabelledIn() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "llama-1", LLAMA, "10.0.0.2", true));
         start(Optional.empty());
@@ -127,8 +99,8 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldDropPodThatBecomesUnreadyAndTakeItBackWhenReady() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "llama-1", LLAMA, "10.0.0.2", true));
         start(Optional.empty());
@@ -142,8 +114,8 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldDropTerminatingPodWhileItIsStillReady() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         // A finalizer keeps the deleted pod around with a deletionTimestamp, as a grace period does.
         createPod(new PodBuilder(pod(NS, "llama-1", LLAMA, "10.0.0.2", true))
@@ -151,60 +123,60 @@ class InferencePoolDiscoveryTest {
         start(Optional.empty());
         awaitEndpoints("inference/llama llama-0 10.0.0.1:8000 v1", "inference/llama llama-1 10.0.0.2:8000 v1");
 
-        client.pods().inNamespace(NS).withName("llama-1").delete();
+        kube.client().pods().inNamespace(NS).withName("llama-1").delete();
 
         awaitEndpoints("inference/llama llama-0 10.0.0.1:8000 v1");
-        assertThat(client.pods().inNamespace(NS).withName("llama-1").get()).isNotNull();
+        assertThat(kube.client().pods().inNamespace(NS).withName("llama-1").get()).isNotNull();
     }
 
     @Test
     void shouldDropDeletedPod() {
-        servePools(PoolApi.V1ALPHA2);
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "llama-1", LLAMA, "10.0.0.2", true));
         start(Optional.empty());
 
-        client.pods().inNamespace(NS).withName("llama-0").delete();
+        kube.client().pods().inNamespace(NS).withName("llama-0").delete();
 
         awaitEndpoints("inference/llama llama-1 10.0.0.2:8000 v1alpha2");
     }
 
     @Test
     void shouldDropOnlyTheEndpointsOfADeletedPool() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "mistral", MISTRAL, 9000));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "mistral", MISTRAL, 9000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "mistral-0", MISTRAL, "10.0.1.1", true));
         start(Optional.empty());
 
-        pools(PoolApi.V1ALPHA2).inNamespace(NS).withName("mistral").delete();
+        pools(InferencePoolApi.V1ALPHA2).inNamespace(NS).withName("mistral").delete();
         awaitEndpoints("inference/llama llama-0 10.0.0.1:8000 v1");
 
-        pools(PoolApi.V1).inNamespace(NS).withName("llama").delete();
+        pools(InferencePoolApi.V1).inNamespace(NS).withName("llama").delete();
         awaitEndpoints();
     }
 
     @Test
     void shouldFollowAPoolWhoseSelectorAndPortsChange() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "mistral-0", MISTRAL, "10.0.1.1", true));
         start(Optional.empty());
 
-        pools(PoolApi.V1).inNamespace(NS).resource(v1Pool(NS, "llama", MISTRAL, 8000, 8002)).update();
+        pools(InferencePoolApi.V1).inNamespace(NS).resource(v1Pool(NS, "llama", MISTRAL, 8000, 8002)).update();
 
         awaitEndpoints("inference/llama mistral-0 10.0.1.1:8000 v1", "inference/llama mistral-0 10.0.1.1:8002 v1");
     }
 
     @Test
     void shouldCountEachPodPortOnceWithBothRefsWhenSameNamedPoolsInBothGroupsSelectIt() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
         // Stage 1 of the zero-downtime migration: the v1 pool is installed beside the v1alpha2 one.
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama", LLAMA, 8000));
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000, 8001));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama", LLAMA, 8000));
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000, 8001));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod(NS, "llama-1", LLAMA, "10.0.0.2", true));
         start(Optional.empty());
@@ -220,7 +192,7 @@ class InferencePoolDiscoveryTest {
                         new PoolRef("inference.networking.x-k8s.io", "v1alpha2", NS, "llama"));
 
         // Stage 3: the v1alpha2 pool is removed; the endpoints stay, with the v1 ref only.
-        pools(PoolApi.V1ALPHA2).inNamespace(NS).withName("llama").delete();
+        pools(InferencePoolApi.V1ALPHA2).inNamespace(NS).withName("llama").delete();
         awaitEndpoints(
                 "inference/llama llama-0 10.0.0.1:8000 v1",
                 "inference/llama llama-0 10.0.0.1:8001 v1",
@@ -230,10 +202,10 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldYieldOneEndpointPerPoolWhenDifferentlyNamedPoolsSelectTheSamePod() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
-        create(PoolApi.V1, v1Pool(NS, "llama-canary", LLAMA, 8000));
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        create(InferencePoolApi.V1, v1Pool(NS, "llama-canary", LLAMA, 8000));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         start(Optional.empty());
 
@@ -247,9 +219,9 @@ class InferencePoolDiscoveryTest {
     void shouldTreatTheSeedsPreviewAndGaPoolsAsTwoPoolsOverTheSamePods() {
         // Seed 002's zero-downtime path names the v1 pool differently (-ga) from the v1alpha2 one
         // (-preview), so during the traffic split they are two pools, each counting every pod.
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        create(PoolApi.V1ALPHA2, manifest("inferencepool-v1alpha2.yaml"));
-        create(PoolApi.V1, manifest("inferencepool-v1.yaml"));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1ALPHA2, manifest("inferencepool-v1alpha2.yaml"));
+        create(InferencePoolApi.V1, manifest("inferencepool-v1.yaml"));
         createPod(pod("default", "vllm-0", Map.of("app", "vllm-llama3-8b-instruct"), "10.4.0.11", true));
         start(Optional.empty());
 
@@ -261,8 +233,8 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldSelectPodsOnlyInThePoolsNamespace() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool("team-a", "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool("team-a", "llama", LLAMA, 8000));
         createPod(pod("team-a", "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod("team-b", "llama-0", LLAMA, "10.0.2.1", true));
         start(Optional.empty());
@@ -272,9 +244,9 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldWatchOnlyTheConfiguredNamespace() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        create(PoolApi.V1, v1Pool("team-a", "llama", LLAMA, 8000));
-        create(PoolApi.V1ALPHA2, v1alpha2Pool("team-b", "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        create(InferencePoolApi.V1, v1Pool("team-a", "llama", LLAMA, 8000));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool("team-b", "llama", LLAMA, 8000));
         createPod(pod("team-a", "llama-0", LLAMA, "10.0.0.1", true));
         createPod(pod("team-b", "llama-0", LLAMA, "10.0.2.1", true));
         start(Optional.of("team-a"));
@@ -288,8 +260,8 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldDeliverTheLatestStateAfterABurstOfChanges() {
-        servePools(PoolApi.V1);
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1);
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         start(Optional.empty());
 
         int changes = 0;
@@ -298,7 +270,7 @@ class InferencePoolDiscoveryTest {
             changes++;
         }
         for (int i = 0; i < 10; i++) {
-            client.pods().inNamespace(NS).withName("llama-" + i).delete();
+            kube.client().pods().inNamespace(NS).withName("llama-" + i).delete();
             changes++;
         }
         for (int i = 10; i < 15; i++) {
@@ -317,32 +289,30 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldSkipAnUnservedApiGroupAndFollowItsCrdBeingInstalledAndRemoved() {
-        servePools(PoolApi.V1);
+        kube.serve(InferencePoolApi.V1);
         // The mock stores the object even without its CRD; a real API server would not serve it.
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
         start(Optional.empty());
         assertThat(summaries(discovery.current())).containsExactly("inference/llama llama-0 10.0.0.1:8000 v1");
 
-        servePools(PoolApi.V1ALPHA2);
+        kube.serve(InferencePoolApi.V1ALPHA2);
         awaitEndpoints("inference/llama llama-0 10.0.0.1:8000 v1",
                 "inference/llama-preview llama-0 10.0.0.1:8000 v1alpha2");
 
-        client.apiextensions().v1().customResourceDefinitions().withName("inferencepools." + PoolApi.V1ALPHA2.group)
+        kube.client().apiextensions().v1().customResourceDefinitions().withName("inferencepools." + InferencePoolApi.V1ALPHA2.group())
                 .delete();
         awaitEndpoints("inference/llama llama-0 10.0.0.1:8000 v1");
     }
 
     @Test
     void shouldContinueWithTheOtherGroupWhenListingPoolsAnswers404() {
-        servePools(PoolApi.V1, PoolApi.V1ALPHA2);
-        server.expect().get().withPath("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0")
-                .andReturn(404, new StatusBuilder().withCode(404).withReason("NotFound")
-                        .withMessage("the server could not find the requested resource").build())
-                .always();
-        create(PoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
-        create(PoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
+        kube.serve(InferencePoolApi.V1, InferencePoolApi.V1ALPHA2);
+        kube.failGet("/apis/inference.networking.x-k8s.io/v1alpha2/inferencepools?resourceVersion=0", 404, "NotFound",
+                "the server could not find the requested resource");
+        create(InferencePoolApi.V1ALPHA2, v1alpha2Pool(NS, "llama-preview", LLAMA, 8000));
+        create(InferencePoolApi.V1, v1Pool(NS, "llama", LLAMA, 8000));
         createPod(pod(NS, "llama-0", LLAMA, "10.0.0.1", true));
 
         start(Optional.empty());
@@ -352,34 +322,19 @@ class InferencePoolDiscoveryTest {
 
     @Test
     void shouldFailToStartWhenPodsCannotBeListed() {
-        servePools(PoolApi.V1);
-        server.expect().get().withPath("/api/v1/pods?resourceVersion=0")
-                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
-                        .withMessage("pods is forbidden").build())
-                .always();
-        discovery = new InferencePoolDiscovery(client, "test-cluster", Optional.empty(), deliveries::add,
-                Duration.ofMillis(100), Duration.ofMillis(200));
+        kube.serve(InferencePoolApi.V1);
+        kube.failGet("/api/v1/pods?resourceVersion=0", 403, "Forbidden", "pods is forbidden");
+        discovery = kube.closeAfterServer(new InferencePoolDiscovery(kube.client(), "test-cluster", Optional.empty(),
+                deliveries::add, Duration.ofMillis(100), Duration.ofMillis(200)));
 
         assertThatThrownBy(discovery::start).isInstanceOf(IllegalStateException.class)
                 .hasRootCauseInstanceOf(KubernetesClientException.class);
         assertThat(deliveries).isEmpty();
     }
 
-    @Test
-    void shouldRecognise404AsNotServedWhereverFabric8WrapsIt() {
-        KubernetesClientException notFound = new KubernetesClientException(
-                new StatusBuilder().withCode(404).withReason("NotFound").build());
-        assertThat(InferencePoolDiscovery.notServed(notFound)).isTrue();
-        assertThat(InferencePoolDiscovery.notServed(new KubernetesClientException("not found", 404, null))).isTrue();
-        assertThat(InferencePoolDiscovery.notServed(new WatcherException("watch failed", notFound))).isTrue();
-        assertThat(InferencePoolDiscovery.notServed(new IllegalStateException("start", notFound))).isTrue();
-        assertThat(InferencePoolDiscovery.notServed(new KubernetesClientException("forbidden", 403, null))).isFalse();
-        assertThat(InferencePoolDiscovery.notServed(new WatcherException("closed"))).isFalse();
-    }
-
     private void start(Optional<String> namespace) {
-        discovery = new InferencePoolDiscovery(client, "test-cluster", namespace, deliveries::add,
-                Duration.ofMillis(100), Duration.ofMillis(200));
+        discovery = kube.closeAfterServer(new InferencePoolDiscovery(kube.client(), "test-cluster", namespace,
+                deliveries::add, Duration.ofMillis(100), Duration.ofMillis(200)));
         discovery.start();
     }
 
@@ -397,27 +352,21 @@ class InferencePoolDiscoveryTest {
                 .collect(Collectors.toSet());
     }
 
-    private void servePools(PoolApi... apis) {
-        for (PoolApi api : apis) {
-            client.apiextensions().v1().customResourceDefinitions().resource(crd(api)).create();
-        }
-    }
-
     private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
-            Resource<GenericKubernetesResource>> pools(PoolApi api) {
-        return client.genericKubernetesResources(api.context());
+            Resource<GenericKubernetesResource>> pools(InferencePoolApi api) {
+        return kube.client().genericKubernetesResources(api.context());
     }
 
-    private void create(PoolApi api, GenericKubernetesResource pool) {
+    private void create(InferencePoolApi api, GenericKubernetesResource pool) {
         pools(api).inNamespace(pool.getMetadata().getNamespace()).resource(pool).create();
     }
 
     private void createPod(Pod pod) {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+        kube.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
     }
 
     private void editPod(String name, UnaryOperator<Pod> change) {
-        client.pods().inNamespace(NS).withName(name).edit(change);
+        kube.client().pods().inNamespace(NS).withName(name).edit(change);
     }
 
     private static Pod withReady(Pod pod, String status) {

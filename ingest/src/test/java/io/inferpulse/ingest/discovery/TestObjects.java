@@ -4,9 +4,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.inferpulse.kube.InferencePoolApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +13,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
-/** Pods, pools and CRDs shaped as the API server and the inference extension's manifests have them. */
+/** Pods and pools shaped as the API server and the inference extension's manifests have them. */
 final class TestObjects {
 
     private TestObjects() {
@@ -35,7 +34,7 @@ final class TestObjects {
     /** A v1 pool as the inferencepool Helm chart renders it. */
     static GenericKubernetesResource v1Pool(String namespace, String name, Map<String, String> matchLabels,
                                             Integer... ports) {
-        return pool(PoolApi.V1, namespace, name, Map.of(
+        return pool(InferencePoolApi.V1, namespace, name, Map.of(
                 "selector", Map.of("matchLabels", matchLabels),
                 "targetPorts", Arrays.stream(ports).map(port -> Map.of("number", port)).toList(),
                 "appProtocol", "http",
@@ -46,16 +45,16 @@ final class TestObjects {
     /** A v1alpha2 pool as the v0.3.0 manifests have it. */
     static GenericKubernetesResource v1alpha2Pool(String namespace, String name, Map<String, String> selector,
                                                   int port) {
-        return pool(PoolApi.V1ALPHA2, namespace, name, Map.of(
+        return pool(InferencePoolApi.V1ALPHA2, namespace, name, Map.of(
                 "selector", selector,
                 "targetPortNumber", port,
                 "extensionRef", Map.of("name", name + "-epp", "failureMode", "FailClose")));
     }
 
-    static GenericKubernetesResource pool(PoolApi api, String namespace, String name, Map<String, Object> spec) {
+    static GenericKubernetesResource pool(InferencePoolApi api, String namespace, String name, Map<String, Object> spec) {
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(api.apiVersion())
-                .withKind(PoolApi.KIND)
+                .withKind(InferencePoolApi.KIND)
                 .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
                 .withAdditionalProperties(Map.of("spec", spec))
                 .build();
@@ -69,19 +68,5 @@ final class TestObjects {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static CustomResourceDefinition crd(PoolApi api) {
-        return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName("inferencepools." + api.group).endMetadata()
-                .withNewSpec().withGroup(api.group).withScope("Namespaced")
-                .withNewNames().withKind(PoolApi.KIND).withListKind("InferencePoolList")
-                .withPlural("inferencepools").withSingular("inferencepool").endNames()
-                .addNewVersion().withName(api.version).withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema().endSchema()
-                .endVersion()
-                .endSpec()
-                .build();
     }
 }

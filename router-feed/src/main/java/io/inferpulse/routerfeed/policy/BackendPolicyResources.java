@@ -4,8 +4,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.inferpulse.kube.ResourceApi;
+import io.inferpulse.kube.ServedApiInformers;
 import io.inferpulse.runtime.config.ConfigException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -17,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,21 +34,26 @@ import org.slf4j.LoggerFactory;
  * pool, the older applies (Gateway API policy precedence: creation time, then namespace/name) and
  * the newer is rejected.
  *
+ * <p>The picker refuses to start where GCPBackendPolicy is not served. Should its CRD go later, the
+ * policies go with it, and they are read again once it is back (checked every minute; see
+ * {@link ServedApiInformers}).
+ *
  * <p>{@link #get()} is a volatile read, cheap enough for a picker to ask on every pick.
  */
 public final class BackendPolicyResources implements PolicySource {
     private static final Logger LOG = LoggerFactory.getLogger(BackendPolicyResources.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
+    private static final Duration API_RECHECK = Duration.ofMinutes(1);
+    static final ResourceApi API = ResourceApi.of(new ResourceDefinitionContext.Builder()
             .withGroup("networking.gke.io")
             .withVersion("v1")
             .withKind(BackendPolicyFile.KIND)
             .withPlural("gcpbackendpolicies")
             .withNamespaced(true)
-            .build();
+            .build());
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private final SharedIndexInformer<GenericKubernetesResource> informer;
+    private final ServedApiInformers<ResourceApi> informers;
     /** What was last said about each resource, so a rebuild does not log it again. Guarded by {@code this}. */
     private final Map<String, String> reported = new HashMap<>();
     private volatile BackendPolicies current = BackendPolicies.NONE;
@@ -58,12 +61,7 @@ public final class BackendPolicyResources implements PolicySource {
 
     private BackendPolicyResources(KubernetesClient client, Optional<String> namespace, MeterRegistry meters) {
         BackendPolicyMetrics.register(meters, () -> current.all().size(), () -> rejected.size());
-        var resources = client.genericKubernetesResources(CONTEXT);
-        informer = namespace.map(ns -> resources.inNamespace(ns).runnableInformer(0))
-                .orElseGet(() -> resources.inAnyNamespace().runnableInformer(0));
-        // Keep relisting after a failed watch, as client-go does, rather than freeze the policies.
-        informer.exceptionHandler((started, failure) -> started);
-        informer.addEventHandler(new ResourceEventHandler<>() {
+        ResourceEventHandler<GenericKubernetesResource> rebuildOnEvent = new ResourceEventHandler<>() {
             @Override
             public void onAdd(GenericKubernetesResource resource) {
                 rebuild();
@@ -78,7 +76,9 @@ public final class BackendPolicyResources implements PolicySource {
             public void onDelete(GenericKubernetesResource resource, boolean finalStateUnknown) {
                 rebuild();
             }
-        });
+        };
+        informers = new ServedApiInformers<>(client, namespace, List.of(API), API_RECHECK, api -> rebuildOnEvent,
+                this::rebuild);
     }
 
     /**
@@ -89,25 +89,18 @@ public final class BackendPolicyResources implements PolicySource {
      *     policies cannot be listed (typically missing RBAC), naming the server and the cause
      */
     public static BackendPolicyResources start(KubernetesClient client, Optional<String> namespace, MeterRegistry meters) {
-        String apiVersion = CONTEXT.getGroup() + "/" + CONTEXT.getVersion();
-        if (!client.supports(apiVersion, CONTEXT.getKind())) {
-            throw new IllegalStateException(client.getMasterUrl() + " does not serve " + CONTEXT.getKind() + " ("
-                    + apiVersion + "): install its CRD, or give the policies in a file (picker.policy.file)");
+        if (!client.supports(API.apiVersion(), API.kind())) {
+            throw new IllegalStateException(client.getMasterUrl() + " does not serve " + API.kind() + " ("
+                    + API.apiVersion() + "): install its CRD, or give the policies in a file (picker.policy.file)");
         }
         BackendPolicyResources resources = new BackendPolicyResources(client, namespace, meters);
         try {
-            resources.informer.start().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            resources.close();
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("cannot list " + CONTEXT.getPlural() + " at " + client.getMasterUrl()
-                    + namespace.map(ns -> " in namespace " + ns).orElse("") + ": " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            resources.close();
-            throw new IllegalStateException("interrupted while listing " + CONTEXT.getPlural(), e);
+            // the policies are read as soon as the initial list is in
+            resources.informers.start(START_TIMEOUT);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("cannot list " + API.context().getPlural() + " at " + client.getMasterUrl()
+                    + namespace.map(ns -> " in namespace " + ns).orElse("") + ": " + e.getMessage(), e);
         }
-        resources.rebuild();
         return resources;
     }
 
@@ -124,12 +117,12 @@ public final class BackendPolicyResources implements PolicySource {
 
     @Override
     public void close() {
-        informer.stop();
+        informers.close();
     }
 
     /** Reads every listed policy again: few resources, and one rule (precedence) spans them all. */
     private synchronized void rebuild() {
-        List<GenericKubernetesResource> listed = new ArrayList<>(informer.getStore().list());
+        List<GenericKubernetesResource> listed = new ArrayList<>(informers.resources().getOrDefault(API, List.of()));
         listed.sort(Comparator.comparing((GenericKubernetesResource r) -> Objects.requireNonNullElse(
                 r.getMetadata().getCreationTimestamp(), "")).thenComparing(BackendPolicyResources::key));
         List<BackendPolicy> applied = new ArrayList<>();

@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.inferpulse.kube.MockApiServer;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.runtime.config.Configuration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,57 +19,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cluster's GCPBackendPolicy resources against fabric8's mock API server in CRUD mode: policies
  * are created, changed and deleted through the client, and what the picker would apply is read back.
  */
-@EnableKubernetesMockClient(crud = true)
 class BackendPolicyResourcesTest {
     private static final String NS = "llm";
-    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
-    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
     private static final Map<String, String> WEST = Map.of("gke.io/region", "us-west2");
 
-    KubernetesMockServer server;
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer kube = MockApiServer.crud();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private BackendPolicyResources resources;
 
-    @BeforeAll
-    static void quietMockServer() {
-        MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    }
-
-    @AfterEach
-    void stop() {
-        // The server stops first: when a client closes a watch, fabric8's mock server (7.8.0) can block
-        // its event loop on the watch's executor while that executor waits for the event loop, and
-        // then fails to shut down. The extension's own destroy afterwards finds it stopped.
-        server.destroy();
-        if (resources != null) {
-            resources.close();
-        }
-    }
-
     private void serveBackendPolicies() {
-        client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName("gcpbackendpolicies.networking.gke.io").endMetadata()
-                .withNewSpec().withGroup("networking.gke.io").withScope("Namespaced")
-                .withNewNames().withKind("GCPBackendPolicy").withListKind("GCPBackendPolicyList")
-                .withPlural("gcpbackendpolicies").withSingular("gcpbackendpolicy").endNames()
-                .addNewVersion().withName("v1").withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                .endVersion()
-                .endSpec()
-                .build()).create();
+        kube.serve(BackendPolicyResources.API);
     }
 
     private static GenericKubernetesResource policy(String namespace, String name, String targetKind, String pool,
@@ -90,7 +56,7 @@ class BackendPolicyResourcesTest {
     }
 
     private void apply(GenericKubernetesResource resource) {
-        client.genericKubernetesResources(BackendPolicyResources.CONTEXT).resource(resource).createOr(r -> r.update());
+        kube.client().genericKubernetesResources(BackendPolicyResources.API.context()).resource(resource).createOr(r -> r.update());
     }
 
     private double gauge(String state) {
@@ -104,7 +70,7 @@ class BackendPolicyResourcesTest {
         apply(policy(NS, "vllm-policy", "InferencePool", "vllm", scaledInWest(50)));
 
         // when the picker reads them
-        resources = BackendPolicyResources.start(client, Optional.empty(), meters);
+        resources = kube.closeAfterServer(BackendPolicyResources.start(kube.client(), Optional.empty(), meters));
 
         // then it is applied to its pool in its namespace only
         assertThat(resources.get().policyFor("gke-a/llm/vllm").resolve(WEST).capacityScale()).isEqualTo(0.5);
@@ -116,7 +82,7 @@ class BackendPolicyResourcesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> resources.get().policyFor("gke-a/llm/vllm").resolve(WEST).drained());
 
         // when it is deleted, then the pool has none
-        client.genericKubernetesResources(BackendPolicyResources.CONTEXT).inNamespace(NS).withName("vllm-policy").delete();
+        kube.client().genericKubernetesResources(BackendPolicyResources.API.context()).inNamespace(NS).withName("vllm-policy").delete();
         await().atMost(Duration.ofSeconds(10)).until(() -> resources.get().policyFor("gke-a/llm/vllm") == null);
         assertThat(gauge("applied")).isZero();
     }
@@ -127,13 +93,13 @@ class BackendPolicyResourcesTest {
         apply(policy(NS, "vllm-policy", "InferencePool", "vllm", scaledInWest(50)));
         PickerSettings settings = PickerSettings.from(Configuration.load(PickerSettings.PARAMETERS, Set.of(),
                 Configuration.Sources.of(Map.of("picker.policy.kubernetes", "true"))));
-        KubernetesClient own = new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+        KubernetesClient own = new KubernetesClientBuilder().withConfig(kube.client().getConfiguration()).build();
 
         PolicySource policies = settings.openPolicies(() -> own, meters);
         assertThat(policies.get().policyFor("gke-a/llm/vllm").resolve(WEST).capacityScale()).isEqualTo(0.5);
         assertThat(own.getHttpClient().isClosed()).isFalse();
 
-        server.destroy();
+        kube.stopServer();
         policies.close();
         assertThat(own.getHttpClient().isClosed()).as("the picker's Kubernetes client, closed at shutdown").isTrue();
     }
@@ -144,7 +110,7 @@ class BackendPolicyResourcesTest {
         apply(policy(NS, "good", "InferencePool", "vllm", scaledInWest(50)));
         apply(policy(NS, "service-policy", "Service", "frontend",
                 Map.of("maxRatePerEndpoint", "not a number")));
-        resources = BackendPolicyResources.start(client, Optional.empty(), meters);
+        resources = kube.closeAfterServer(BackendPolicyResources.start(kube.client(), Optional.empty(), meters));
 
         // Seed 004's own invalid policy: the mode at the default level, its limit in a scope.
         apply(policy(NS, "echoserver-v2", "GCPInferencePoolImport", "test-inference-pool", Map.of(
@@ -172,7 +138,7 @@ class BackendPolicyResourcesTest {
                 .isAfter(Instant.parse(olderCreated)));
         apply(policy(NS, "a-newer", "InferencePool", "vllm", scaledInWest(10)));
 
-        resources = BackendPolicyResources.start(client, Optional.empty(), meters);
+        resources = kube.closeAfterServer(BackendPolicyResources.start(kube.client(), Optional.empty(), meters));
 
         assertThat(resources.get().policyFor("c/llm/vllm").name()).isEqualTo("older");
         assertThat(resources.rejected().get("llm/a-newer"))
@@ -181,7 +147,7 @@ class BackendPolicyResourcesTest {
     }
 
     private GenericKubernetesResource resource(String name) {
-        return client.genericKubernetesResources(BackendPolicyResources.CONTEXT).inNamespace(NS).withName(name).get();
+        return kube.client().genericKubernetesResources(BackendPolicyResources.API.context()).inNamespace(NS).withName(name).get();
     }
 
     @Test
@@ -190,14 +156,14 @@ class BackendPolicyResourcesTest {
         apply(policy(NS, "mine", "InferencePool", "vllm", scaledInWest(50)));
         apply(policy("elsewhere", "theirs", "InferencePool", "sglang", scaledInWest(50)));
 
-        resources = BackendPolicyResources.start(client, Optional.of(NS), meters);
+        resources = kube.closeAfterServer(BackendPolicyResources.start(kube.client(), Optional.of(NS), meters));
 
         assertThat(resources.get().all()).extracting(BackendPolicy::name).containsExactly("mine");
     }
 
     @Test
     void shouldRefuseToStartWhereGcpBackendPolicyIsNotServed() {
-        assertThatThrownBy(() -> BackendPolicyResources.start(client, Optional.empty(), meters))
+        assertThatThrownBy(() -> BackendPolicyResources.start(kube.client(), Optional.empty(), meters))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not serve GCPBackendPolicy (networking.gke.io/v1)")
                 .hasMessageContaining("picker.policy.file");
