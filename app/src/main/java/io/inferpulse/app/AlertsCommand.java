@@ -1,6 +1,7 @@
 package io.inferpulse.app;
 
 import io.inferpulse.runtime.config.ConfigException;
+import io.inferpulse.runtime.config.ConfigReference;
 import io.inferpulse.streams.alert.AlertConfig;
 import io.inferpulse.streams.alert.AlertJob;
 import io.inferpulse.streams.job.StreamsJob;
@@ -11,14 +12,21 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "alerts", mixinStandardHelpOptions = true,
         description = "Run the alert-evaluation job: Prometheus alerting rules over pool and model stats (inferpulse.alerts).")
-final class AlertsCommand implements Callable<Integer> {
+final class AlertsCommand implements Callable<Integer>, ServiceCommand {
+    static final ConfigReference SETTINGS = new ConfigReference("alerts", AlertConfig.parameters(),
+            AlertConfig.passThroughPrefixes());
+
     @Mixin
     ServiceOptions options;
 
     @Override
+    public ConfigReference settings() {
+        return SETTINGS;
+    }
+
+    @Override
     public Integer call() throws Exception {
-        AlertConfig config = AlertConfig.from(options.load("alerts", AlertConfig.parameters(),
-                AlertConfig.passThroughPrefixes(), System.getenv()));
+        AlertConfig config = AlertConfig.from(options.load(SETTINGS, System.getenv()));
         try {
             return Lifecycle.serve("alerts", config.ops(), (meters, health) ->
                     StreamsJob.start(AlertJob.spec(config, meters), meters, health));

@@ -25,6 +25,7 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionStrategy(ServiceOptions::printSettingsOrRun);
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println(cmd.getColorScheme().errorText(e.getMessage()));

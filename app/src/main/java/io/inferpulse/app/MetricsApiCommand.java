@@ -2,6 +2,7 @@ package io.inferpulse.app;
 
 import io.inferpulse.autoscaler.metrics.MetricsApiConfig;
 import io.inferpulse.autoscaler.metrics.MetricsApiService;
+import io.inferpulse.runtime.config.ConfigReference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,10 @@ import picocli.CommandLine.Option;
                 + "HPA reads, under their EPP names and the Stackdriver adapter's form.",
                 "In a cluster it trusts the kube-aggregator by the requestheader client CA and authorizes callers with "
                         + "SubjectAccessReviews; outside one, --insecure-local serves everyone."})
-final class MetricsApiCommand implements Callable<Integer> {
+final class MetricsApiCommand implements Callable<Integer>, ServiceCommand {
+    static final ConfigReference SETTINGS = new ConfigReference("metrics-api", MetricsApiConfig.parameters(),
+            MetricsApiConfig.passThroughPrefixes());
+
     @Mixin
     ServiceOptions options;
 
@@ -24,6 +28,11 @@ final class MetricsApiCommand implements Callable<Integer> {
     Integer port;
 
     @Override
+    public ConfigReference settings() {
+        return SETTINGS;
+    }
+
+    @Override
     public Integer call() throws Exception {
         if (insecureLocal) {
             options.settings.put(MetricsApiConfig.AUTH_MODE.key(), "insecure-local");
@@ -31,8 +40,7 @@ final class MetricsApiCommand implements Callable<Integer> {
         if (port != null) {
             options.settings.put(MetricsApiConfig.PORT_PARAMETER.key(), String.valueOf(port));
         }
-        MetricsApiConfig config = MetricsApiConfig.from(options.load("metrics-api", MetricsApiConfig.parameters(),
-                MetricsApiConfig.passThroughPrefixes(), System.getenv()));
+        MetricsApiConfig config = MetricsApiConfig.from(options.load(SETTINGS, System.getenv()));
         return Lifecycle.serve("metrics-api", config.ops(), (meters, health) -> MetricsApiService.start(config, meters, health));
     }
 }

@@ -12,6 +12,7 @@ import io.inferpulse.ingest.promtext.PromTextParseException;
 import io.inferpulse.ingest.promtext.PromTextParser;
 import io.inferpulse.ingest.publish.PodMetricsRecords;
 import io.inferpulse.ingest.receive.AccessLogRecords;
+import io.inferpulse.runtime.config.ConfigReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
                 "Formats: an engine name (vllm, sglang, trtllm, triton, or one defined under engines.*) or dcgm for a "
                         + "/metrics body; gcp-lb, envoy or envoy-json for access logs, one per line.",
                 "Exit status: 0 when everything parsed, 1 when something was rejected, 2 for bad options."})
-final class ParseCommand implements Callable<Integer> {
+final class ParseCommand implements Callable<Integer>, ServiceCommand {
     @Option(names = "--format", required = true, description = "What the input is (see above).")
     String format;
 
@@ -60,9 +61,13 @@ final class ParseCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public ConfigReference settings() {
+        return IngestCommand.SETTINGS;
+    }
+
+    @Override
     public Integer call() throws IOException {
-        IngestConfig config = IngestConfig.from(options.load("ingest parse", IngestConfig.parameters(),
-                IngestConfig.passThroughPrefixes(), System.getenv()));
+        IngestConfig config = IngestConfig.from(options.load(settings(), System.getenv()));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (InputStream in = file == null || file.toString().equals("-") ? System.in : Files.newInputStream(file)) {

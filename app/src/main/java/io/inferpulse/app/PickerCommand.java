@@ -5,13 +5,13 @@ import io.inferpulse.routerfeed.epp.EppSettings;
 import io.inferpulse.routerfeed.epp.PickerService;
 import io.inferpulse.routerfeed.pick.PickerSettings;
 import io.inferpulse.runtime.config.ConfigParameter;
+import io.inferpulse.runtime.config.ConfigReference;
 import io.inferpulse.runtime.config.Configuration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +21,11 @@ import picocli.CommandLine.Option;
                 + "gRPC health on 9003, as GIE's EPP, answering from the endpoint-scores topic.",
                 "Name its Service as the pool's endpointPickerRef (deploy/picker.yaml). Health is SERVING once the endpoint "
                         + "table has caught up; /metrics, /healthz and /readyz on 9407."})
-final class PickerCommand implements Callable<Integer> {
+final class PickerCommand implements Callable<Integer>, ServiceCommand {
+    static final ConfigReference SETTINGS = new ConfigReference("picker",
+            Stream.concat(EppSettings.parameters().stream(), PickerSettings.PARAMETERS.stream()).toList(),
+            EppSettings.passThroughPrefixes());
+
     @Mixin
     ServiceOptions options;
 
@@ -52,6 +56,11 @@ final class PickerCommand implements Callable<Integer> {
     String strategy;
 
     @Override
+    public ConfigReference settings() {
+        return SETTINGS;
+    }
+
+    @Override
     public Integer call() throws Exception {
         put(EppSettings.POOL_CLUSTER, cluster);
         put(EppSettings.POOL_NAMESPACE, poolNamespace);
@@ -64,9 +73,7 @@ final class PickerCommand implements Callable<Integer> {
             put(EppSettings.OBJECTIVES, objectives.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(",")));
         }
-        List<ConfigParameter<?>> parameters = new ArrayList<>(EppSettings.parameters());
-        parameters.addAll(PickerSettings.PARAMETERS);
-        Configuration config = options.load("picker", parameters, EppSettings.passThroughPrefixes(), System.getenv());
+        Configuration config = options.load(SETTINGS, System.getenv());
         EppSettings settings = EppSettings.from(config);
         PickerSettings picking = PickerSettings.from(config);
         return Lifecycle.serve("picker", settings.ops(), (meters, health) -> PickerService.start(settings, picking,

@@ -4,6 +4,7 @@ import io.inferpulse.ingest.IngestConfig;
 import io.inferpulse.ingest.logs.AccessLogFormats;
 import io.inferpulse.ingest.receive.AccessLogPipeline;
 import io.inferpulse.ingest.receive.StdinReceiver;
+import io.inferpulse.runtime.config.ConfigReference;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.runtime.ops.MeterRegistries;
 import io.inferpulse.schemas.Topics;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Publish access-log lines read from standard input (format: accesslog.format) to "
                 + "inferpulse.access-logs; rejected lines go to inferpulse.dead-letter with their reason.",
                 "Exits after end of input, once Kafka has acknowledged every line."})
-final class StdinCommand implements Callable<Integer> {
+final class StdinCommand implements Callable<Integer>, ServiceCommand {
     @Mixin
     ServiceOptions options;
 
@@ -31,9 +32,13 @@ final class StdinCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public ConfigReference settings() {
+        return IngestCommand.SETTINGS;
+    }
+
+    @Override
     public Integer call() throws Exception {
-        IngestConfig config = IngestConfig.from(options.load("ingest stdin", IngestConfig.parameters(),
-                IngestConfig.passThroughPrefixes(), System.getenv()));
+        IngestConfig config = IngestConfig.from(options.load(settings(), System.getenv()));
         TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
                 .filter(s -> s.name().equals(Topics.ACCESS_LOGS) || s.name().equals(Topics.DEAD_LETTER)).toList());
         IngestConfig.AccessLogs logs = config.accessLogs();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /** The {@code inferpulse} command line run as a user runs it, in process. */
@@ -19,5 +20,15 @@ final class CommandRun {
         cli.setOut(new PrintWriter(out));
         assertThat(cli.execute(args)).as(err.toString()).isEqualTo(expectedExit);
         return err.toString() + out;
+    }
+
+    /** Every command of the command line, subcommands after their parent. */
+    static Stream<CommandLine> commands() {
+        return commands(Main.commandLine());
+    }
+
+    private static Stream<CommandLine> commands(CommandLine command) {
+        return Stream.concat(Stream.of(command), command.getSubcommands().values().stream().distinct()
+                .flatMap(CommandRun::commands));
     }
 }
