@@ -1,6 +1,7 @@
 package io.inferpulse.app;
 
 import io.inferpulse.ingest.IngestConfig;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.logs.AccessLogFormats;
 import io.inferpulse.ingest.receive.AccessLogPipeline;
 import io.inferpulse.ingest.receive.StdinReceiver;
@@ -47,7 +48,7 @@ final class StdinCommand implements Callable<Integer>, ServiceCommand {
                      RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig()));
              AccessLogPipeline pipeline = AccessLogPipeline.create("stdin", parser,
                      new AccessLogPipeline.Settings(logs.maxLineBytes(), 64 * 1024, Duration.ofHours(1), config.publishMaxBackoff()),
-                     config.kafka(), registry, MeterRegistries.prometheus(), Clock.systemUTC())) {
+                     config.kafka(), registry, new IngestMetrics(MeterRegistries.prometheus()), Clock.systemUTC())) {
             StdinReceiver.Summary summary = new StdinReceiver(pipeline, StdinReceiver.Settings.defaults()).run(System.in);
             spec.commandLine().getErr().printf("%d lines: %d published, %d rejected to %s%n",
                     summary.lines(), summary.published(), summary.rejected(), Topics.DEAD_LETTER);

@@ -111,12 +111,13 @@ public final class IngestService implements AutoCloseable {
         health.addReadiness("kafka", broker::problem);
         KafkaClientMetrics producerMetrics = push(resources, new KafkaClientMetrics(producer));
         producerMetrics.bindTo(meters);
+        IngestMetrics metrics = new IngestMetrics(meters);
 
         PodMetricsPublisher publisher = push(resources, new PodMetricsPublisher(producer, podMetrics, deadLetters,
-                config.bufferSamples(), config.publishMaxBackoff(), meters));
+                config.bufferSamples(), config.publishMaxBackoff(), metrics));
         GpuTelemetry gpus = new GpuTelemetry(config.gpuMaxAge());
         Scraper scraper = push(resources, new Scraper(config.scrape(), handler(config.engines(), gpus, publisher),
-                deadLetters, meters, clock));
+                deadLetters, metrics, clock));
         health.addReadiness("publish-buffer", () -> publisher.pending() < config.bufferSamples()
                 ? Optional.empty() : Optional.of("publish buffer full (" + publisher.pending() + " samples)"));
 
@@ -128,7 +129,7 @@ public final class IngestService implements AutoCloseable {
                     config.discovery().namespace(), service::discovered));
             discovery.start();
         }
-        startAccessLogReceivers(config, registry, meters, clock, resources);
+        startAccessLogReceivers(config, registry, metrics, clock, resources);
         return service;
     }
 
@@ -153,7 +154,7 @@ public final class IngestService implements AutoCloseable {
         };
     }
 
-    private static void startAccessLogReceivers(IngestConfig config, SchemaRegistryClient registry, MeterRegistry meters,
+    private static void startAccessLogReceivers(IngestConfig config, SchemaRegistryClient registry, IngestMetrics metrics,
                                                 Clock clock, Deque<AutoCloseable> resources) {
         IngestConfig.AccessLogs logs = config.accessLogs();
         if (!logs.httpEnabled() && logs.files().isEmpty()) {
@@ -164,16 +165,16 @@ public final class IngestService implements AutoCloseable {
                 config.publishMaxBackoff());
         if (logs.httpEnabled()) {
             AccessLogPipeline pipeline = push(resources,
-                    AccessLogPipeline.create("http", parser, settings, config.kafka(), registry, meters, clock));
+                    AccessLogPipeline.create("http", parser, settings, config.kafka(), registry, metrics, clock));
             push(resources, HttpLogReceiver.start(new HttpLogReceiver.Settings(logs.httpHost(), logs.httpPort(),
-                    64 * 1024 * 1024, 64, Duration.ofSeconds(30), List.of("log", "message")), pipeline, meters));
+                    64 * 1024 * 1024, 64, Duration.ofSeconds(30), List.of("log", "message")), pipeline, metrics));
         }
         for (var file : logs.files()) {
             String name = config.cluster() + "-" + file.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9._-]", "_");
             AccessLogPipeline pipeline = push(resources,
-                    AccessLogPipeline.create("file", parser, settings, config.kafka(), registry, meters, clock));
+                    AccessLogPipeline.create("file", parser, settings, config.kafka(), registry, metrics, clock));
             push(resources, FileTailer.start(new FileTailer.Settings(name, file, Duration.ofMillis(250),
-                    Duration.ofSeconds(5), 1000), pipeline, config.kafka(), meters));
+                    Duration.ofSeconds(5), 1000), pipeline, config.kafka(), metrics));
         }
     }
 

@@ -4,6 +4,7 @@ import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.devstack.fleet.FleetSimulator;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.logs.AccessLogFormats;
 import io.inferpulse.ingest.logs.AccessLogMapping;
 import io.inferpulse.ingest.receive.AccessLogPipeline;
@@ -71,7 +72,7 @@ public final class AccessLogBenchmark {
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try (AccessLogPipeline pipeline = AccessLogPipeline.create("bench",
                     AccessLogFormats.parser("gcp-lb", AccessLogMapping.defaults("bench")), AccessLogPipeline.Settings.defaults(),
-                    kafka, client, meters, Clock.systemUTC());
+                    kafka, client, new IngestMetrics(meters), Clock.systemUTC());
                  ExecutorService pool = Executors.newFixedThreadPool(threads)) {
                 publish(pipeline, pool, corpus, WARM_UP);
 

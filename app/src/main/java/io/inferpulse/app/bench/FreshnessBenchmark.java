@@ -2,6 +2,7 @@ package io.inferpulse.app.bench;
 
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.ingest.engine.PodStatus;
 import io.inferpulse.ingest.publish.PodMetricsPublisher;
@@ -116,7 +117,7 @@ public final class FreshnessBenchmark {
                      var dlqProducer = new KafkaProducer<>(props, dlq.keySerde().serializer(), dlq.valueSerde().serializer());
                      PodMetricsPublisher publisher = new PodMetricsPublisher(producer, topic,
                              new DeadLetters(dlqProducer, dlq, new SimpleMeterRegistry(), Clock.systemUTC(), 4096),
-                             100_000, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+                             100_000, Duration.ofSeconds(1), new IngestMetrics(new SimpleMeterRegistry()))) {
                     Thread watching = Thread.ofPlatform().name("freshness-watcher").start(watcher::watch);
                     Thread probing = Thread.ofPlatform().name("freshness-scheduler-probe").daemon().start(probe::run);
                     try {

@@ -3,6 +3,7 @@ package io.inferpulse.app.bench;
 import io.inferpulse.avro.PoolStats;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.ingest.engine.PodStatus;
 import io.inferpulse.ingest.publish.PodMetricsPublisher;
@@ -98,7 +99,7 @@ public final class PipelineBenchmark {
                      var dlqProducer = new KafkaProducer<>(props, dlq.keySerde().serializer(), dlq.valueSerde().serializer());
                      PodMetricsPublisher publisher = new PodMetricsPublisher(producer, topic,
                              new DeadLetters(dlqProducer, dlq, new SimpleMeterRegistry(), Clock.systemUTC(), 4096),
-                             200_000, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+                             200_000, Duration.ofSeconds(1), new IngestMetrics(new SimpleMeterRegistry()))) {
                     throughput(publisher, reader, samples);
                     latency(publisher, reader, rate, seconds);
                 }

@@ -3,6 +3,7 @@ package io.inferpulse.app.bench;
 import io.inferpulse.app.bench.jmh.Bodies;
 import com.sun.management.OperatingSystemMXBean;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.ingest.engine.PodStatus;
@@ -113,7 +114,7 @@ public final class ScrapeBenchmark {
         }
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ScrapeSettings settings = new ScrapeSettings(profile, concurrency, 16 * 1024 * 1024, Duration.ZERO);
-        try (Scraper scraper = new Scraper(settings, handler, discardingDeadLetters(meters), meters, Clock.systemUTC())) {
+        try (Scraper scraper = new Scraper(settings, handler, discardingDeadLetters(meters), new IngestMetrics(meters), Clock.systemUTC())) {
             scraper.setTargets(targets);
             Thread.sleep(warmup);
 

@@ -1,13 +1,11 @@
 package io.inferpulse.ingest.publish;
 
 import io.inferpulse.avro.PodMetrics;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.schemas.Topic;
 import io.inferpulse.schemas.registry.SchemaRegistryException;
 import io.inferpulse.runtime.deadletter.DeadLetters;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -49,34 +47,19 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
     private final Duration maxBackoff;
     private final BlockingQueue<PodSample> buffer;
     private final Queue<ProducerRecord<String, PodMetrics>> failedSends = new ConcurrentLinkedQueue<>();
-    private final Counter accepted;
-    private final Counter refused;
-    private final Counter published;
-    private final Counter retries;
-    private final Counter undelivered;
+    private final IngestMetrics.Publish metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread drainer;
     private volatile boolean closing;
 
     public PodMetricsPublisher(Producer<String, PodMetrics> producer, Topic<String, PodMetrics> topic,
-                               DeadLetters deadLetters, int bufferCapacity, Duration maxBackoff, MeterRegistry meters) {
+                               DeadLetters deadLetters, int bufferCapacity, Duration maxBackoff, IngestMetrics metrics) {
         this.producer = producer;
         this.topic = topic;
         this.deadLetters = deadLetters;
         this.maxBackoff = maxBackoff;
         this.buffer = new ArrayBlockingQueue<>(bufferCapacity);
-        this.accepted = Counter.builder("inferpulse_ingest_samples_accepted")
-                .description("Pod samples taken into the publish buffer").register(meters);
-        this.refused = Counter.builder("inferpulse_ingest_samples_refused")
-                .description("Pod samples refused because the publish buffer was full").register(meters);
-        this.published = Counter.builder("inferpulse_ingest_samples_published")
-                .description("Pod samples acknowledged by Kafka").register(meters);
-        this.retries = Counter.builder("inferpulse_ingest_publish_retries")
-                .description("Attempts to publish a sample again after the registry or broker failed").register(meters);
-        this.undelivered = Counter.builder("inferpulse_ingest_samples_undelivered")
-                .description("Accepted pod samples still unacknowledged by Kafka when the shutdown timeout ran out").register(meters);
-        Gauge.builder("inferpulse_ingest_buffer_samples", buffer, q -> pending())
-                .description("Pod samples accepted and not yet acknowledged by Kafka").register(meters);
+        this.metrics = metrics.publish(this, PodMetricsPublisher::pending);
         this.drainer = Thread.ofPlatform().name("pod-metrics-publisher").start(this::drain);
     }
 
@@ -89,7 +72,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
     /** Like {@link #accept} but tells the caller whether the sample was taken, for callers that can wait. */
     public boolean offer(PodSample sample) {
         boolean taken = buffer.offer(sample);
-        (taken ? accepted : refused).increment();
+        metrics.offered(taken);
         return taken;
     }
 
@@ -130,9 +113,9 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                 inFlight.incrementAndGet();
                 producer.send(record, (metadata, e) -> {
                     if (e == null) {
-                        published.increment();
+                        metrics.published();
                     } else if (e instanceof RetriableException) {
-                        retries.increment();
+                        metrics.retried();
                         failedSends.add(record);
                     } else {
                         deadLetters.send(topic.name(), "publish.send", "Kafka refused the sample: " + e,
@@ -154,7 +137,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
                 inFlight.decrementAndGet();
                 LOG.warn("Could not hand a pod sample to the Kafka producer, retrying in {} ms: {}", backoff.toMillis(), e.toString());
             }
-            retries.increment();
+            metrics.retried();
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException ie) {
@@ -180,7 +163,7 @@ public final class PodMetricsPublisher implements Consumer<PodSample>, AutoClose
         int buffered = buffer.size() + failedSends.size();
         int unacknowledged = inFlight.get();
         if (buffered + unacknowledged > 0) {
-            undelivered.increment(buffered + unacknowledged);
+            metrics.undelivered(buffered + unacknowledged);
             LOG.warn("{} pod samples not delivered within the shutdown timeout of {} ms: {} never handed to Kafka, {} sent "
                     + "and not acknowledged (those may still have landed)", buffered + unacknowledged, timeout.toMillis(),
                     buffered, unacknowledged);

@@ -1,6 +1,7 @@
 package io.inferpulse.ingest.receive;
 
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.logs.AccessLogEntry;
 import io.inferpulse.ingest.logs.AccessLogParseException;
 import io.inferpulse.ingest.logs.AccessLogParser;
@@ -12,8 +13,6 @@ import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryException;
 import io.inferpulse.schemas.serde.AvroSerdes;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -23,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +77,7 @@ import org.slf4j.LoggerFactory;
  * lines of a pool (the streams window by request time, with grace, not by arrival). The file
  * tailer uses {@link #process} and {@link #send} inside its own Kafka transactions instead.
  *
- * <p>Counters, each tagged {@code receiver}: {@code inferpulse_accesslog_lines_received},
- * {@code _lines_parsed}, {@code _lines_published} (acknowledged) and
- * {@code inferpulse_accesslog_rejected{reason}} (exported with the suffix {@code _total}); the
+ * <p>Lines are counted in {@link IngestMetrics.Receiver}, tagged with the receiver's name; the
  * shared {@code inferpulse_dead_letters{stage}} counts the dead letters as well.
  */
 public final class AccessLogPipeline implements AutoCloseable {
@@ -155,33 +151,23 @@ public final class AccessLogPipeline implements AutoCloseable {
     private final Settings settings;
     private final SchemaRegistryClient registry;
     private final Topics topics;
-    private final MeterRegistry meters;
     private final Clock clock;
     private final Supplier<Producer<String, Object>> producerFactory;
-    private final Counter received;
-    private final Counter parsed;
-    private final Counter published;
-    private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
+    private final IngestMetrics metrics;
+    private final IngestMetrics.Receiver counts;
     private Sender sender;
 
     AccessLogPipeline(String receiver, AccessLogParser parser, Settings settings, SchemaRegistryClient registry,
-                      Supplier<Producer<String, Object>> producerFactory, MeterRegistry meters, Clock clock) {
+                      Supplier<Producer<String, Object>> producerFactory, IngestMetrics metrics, Clock clock) {
         this.receiver = Objects.requireNonNull(receiver, "receiver");
         this.parser = Objects.requireNonNull(parser, "parser");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.registry = registry;
         this.topics = new Topics(new AvroSerdes(registry));
         this.producerFactory = producerFactory;
-        this.meters = meters;
+        this.metrics = metrics;
         this.clock = clock;
-        this.received = counter("inferpulse_accesslog_lines_received", "Access-log lines received");
-        this.parsed = counter("inferpulse_accesslog_lines_parsed", "Access-log lines parsed into an entry");
-        this.published = counter("inferpulse_accesslog_lines_published", "Access-log records acknowledged by Kafka");
-        for (Rejection r : Rejection.values()) {
-            rejected.put(r, Counter.builder("inferpulse_accesslog_rejected")
-                    .description("Access-log lines sent to the dead-letter topic, by reason")
-                    .tag("receiver", receiver).tag("reason", r.label()).register(meters));
-        }
+        this.counts = metrics.receiver(receiver);
     }
 
     /**
@@ -192,10 +178,10 @@ public final class AccessLogPipeline implements AutoCloseable {
      * @param registry shared schema-registry client; stays open when the pipeline closes
      */
     public static AccessLogPipeline create(String receiver, AccessLogParser parser, Settings settings, KafkaSettings kafka,
-                                           SchemaRegistryClient registry, MeterRegistry meters, Clock clock) {
+                                           SchemaRegistryClient registry, IngestMetrics metrics, Clock clock) {
         Topics topics = new Topics(new AvroSerdes(registry));
         return new AccessLogPipeline(receiver, parser, settings, registry,
-                () -> newProducer(kafka, topics, "inferpulse-accesslog-" + receiver, Map.of()), meters, clock);
+                () -> newProducer(kafka, topics, "inferpulse-accesslog-" + receiver, Map.of()), metrics, clock);
     }
 
     /**
@@ -300,7 +286,7 @@ public final class AccessLogPipeline implements AutoCloseable {
                 batch.inFlight[i] = null;
                 batch.acknowledged[i] = true;
                 if (outcome instanceof Parsed) {
-                    published.increment();
+                    counts.published(1);
                 }
             } catch (TimeoutException e) {
                 throw new NotAcknowledgedException("Kafka had not answered " + pending(batch) + " of " + batch.size()
@@ -355,7 +341,7 @@ public final class AccessLogPipeline implements AutoCloseable {
 
     /** Decodes, checks, parses and converts one line, counting what became of it. */
     LineOutcome process(RawLine line) {
-        received.increment();
+        counts.received();
         if (line.size() > settings.maxLineBytes()) {
             return rejected(line, Rejection.TOO_LARGE,
                     "line of " + line.size() + " bytes is over the limit of " + settings.maxLineBytes() + " bytes");
@@ -383,7 +369,7 @@ public final class AccessLogPipeline implements AutoCloseable {
                     + (timestamp < 0 ? " is before 1970, which a Kafka record cannot carry"
                     : " is more than " + settings.maxFutureSkew() + " ahead of this receiver's clock (" + clock.instant() + ")"));
         }
-        parsed.increment();
+        counts.parsed();
         return new Parsed(line, AccessLogRecords.key(entry), timestamp, AccessLogRecords.toAvro(entry));
     }
 
@@ -416,7 +402,7 @@ public final class AccessLogPipeline implements AutoCloseable {
     DeadLetters deadLetters(Producer<String, Object> producer) {
         // The routing serializer picks the dead-letter serializer by topic, so this producer takes DeadLetter values.
         Producer<String, DeadLetter> letters = (Producer<String, DeadLetter>) (Producer<String, ?>) producer;
-        return new DeadLetters(letters, topics.deadLetter(), meters, clock, settings.deadLetterRawBytes());
+        return new DeadLetters(letters, topics.deadLetter(), metrics.registry(), clock, settings.deadLetterRawBytes());
     }
 
     Topics topics() {
@@ -425,7 +411,7 @@ public final class AccessLogPipeline implements AutoCloseable {
 
     /** Counts records acknowledged outside {@link #publish}: those of a committed transaction. */
     void countPublished(long records) {
-        published.increment(records);
+        counts.published(records);
     }
 
     private synchronized Sender sender() {
@@ -437,7 +423,7 @@ public final class AccessLogPipeline implements AutoCloseable {
     }
 
     private Rejected rejected(RawLine line, Rejection rejection, String reason) {
-        rejected.get(rejection).increment();
+        counts.rejected(rejection);
         String shortened = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
         return new Rejected(line, rejection, shortened);
     }
@@ -483,9 +469,6 @@ public final class AccessLogPipeline implements AutoCloseable {
         return out.flip().toString();
     }
 
-    private Counter counter(String name, String description) {
-        return Counter.builder(name).description(description).tag("receiver", receiver).register(meters);
-    }
 
     /** Flushes and closes the pipeline's producer, if it made one. */
     @Override

@@ -1,13 +1,12 @@
 package io.inferpulse.ingest.receive;
 
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.receive.LineOutcome.Parsed;
 import io.inferpulse.runtime.deadletter.DeadLetters;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.SchemaRegistryException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -156,7 +155,7 @@ public final class FileTailer implements AutoCloseable {
     private final AccessLogPipeline pipeline;
     private final KafkaSettings kafka;
     private final BeforeCommit beforeCommit;
-    private final MeterRegistry meters;
+    private final IngestMetrics metrics;
     private final ByteBuffer chunk = ByteBuffer.allocate(READ_CHUNK_BYTES);
     private final Thread thread;
     private Producer<String, Object> producer;
@@ -166,24 +165,24 @@ public final class FileTailer implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    private FileTailer(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, MeterRegistry meters,
+    private FileTailer(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, IngestMetrics metrics,
                        BeforeCommit beforeCommit) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.kafka = kafka;
-        this.meters = meters;
+        this.metrics = metrics;
         this.beforeCommit = beforeCommit;
         this.thread = Thread.ofPlatform().name("tail-" + settings.name()).unstarted(this::run);
     }
 
     /** Starts following on a thread of its own; connecting to Kafka and finding the file happen there. */
-    public static FileTailer start(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, MeterRegistry meters) {
-        return start(settings, pipeline, kafka, meters, producer -> { });
+    public static FileTailer start(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, IngestMetrics metrics) {
+        return start(settings, pipeline, kafka, metrics, producer -> { });
     }
 
-    static FileTailer start(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, MeterRegistry meters,
+    static FileTailer start(Settings settings, AccessLogPipeline pipeline, KafkaSettings kafka, IngestMetrics metrics,
                             BeforeCommit beforeCommit) {
-        FileTailer tailer = new FileTailer(settings, pipeline, kafka, meters, beforeCommit);
+        FileTailer tailer = new FileTailer(settings, pipeline, kafka, metrics, beforeCommit);
         tailer.thread.start();
         return tailer;
     }
@@ -385,7 +384,7 @@ public final class FileTailer implements AutoCloseable {
     private void followTruncation() throws IOException {
         TailedFile truncated = current;
         Checkpoint at = checkpointAt(truncated, truncated.committed);
-        rotations("truncate").increment();
+        metrics.tailRotated(settings.name(), "truncate");
         Optional<TailedFile> copy = at.fingerprintLength() == 0 ? Optional.empty()
                 : find(at, p -> !Objects.equals(fileKey(p), truncated.fileKey));
         closeFile();
@@ -427,7 +426,7 @@ public final class FileTailer implements AutoCloseable {
             closeQuietly(next.channel);
             return true;
         }
-        rotations("rename").increment();
+        metrics.tailRotated(settings.name(), "rename");
         LOG.info("Tailer {}: finished the rotated file {} ({}), following the new {}",
                 settings.name(), settings.path(), finished.fileKey, next.fileKey);
         closeFile();
@@ -532,11 +531,6 @@ public final class FileTailer implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
-    }
-
-    private Counter rotations(String kind) {
-        return Counter.builder("inferpulse_accesslog_tail_rotations").description("Rotations a file tailer followed")
-                .tag("tailer", settings.name()).tag("kind", kind).register(meters);
     }
 
     private Duration pause(Duration backoff) {

@@ -3,8 +3,7 @@ package io.inferpulse.ingest.receive;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.inferpulse.ingest.IngestMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -117,16 +116,16 @@ public final class HttpLogReceiver implements AutoCloseable {
     private final Settings settings;
     private final AccessLogPipeline pipeline;
     private final ShippedRecords records;
-    private final MeterRegistry meters;
+    private final IngestMetrics metrics;
     private final Semaphore inFlight;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private HttpLogReceiver(Settings settings, AccessLogPipeline pipeline, MeterRegistry meters) throws IOException {
+    private HttpLogReceiver(Settings settings, AccessLogPipeline pipeline, IngestMetrics metrics) throws IOException {
         this.settings = settings;
         this.pipeline = pipeline;
         this.records = new ShippedRecords(settings.envelopeFields(), pipeline.settings().maxLineBytes());
-        this.meters = meters;
+        this.metrics = metrics;
         this.inFlight = new Semaphore(settings.maxConcurrentRequests());
         this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -135,9 +134,9 @@ public final class HttpLogReceiver implements AutoCloseable {
     }
 
     /** Listens and serves until closed. */
-    public static HttpLogReceiver start(Settings settings, AccessLogPipeline pipeline, MeterRegistry meters) {
+    public static HttpLogReceiver start(Settings settings, AccessLogPipeline pipeline, IngestMetrics metrics) {
         try {
-            HttpLogReceiver receiver = new HttpLogReceiver(settings, pipeline, meters);
+            HttpLogReceiver receiver = new HttpLogReceiver(settings, pipeline, metrics);
             receiver.server.start();
             LOG.info("Access-log HTTP receiver listening on {}", receiver.uri());
             return receiver;
@@ -252,8 +251,7 @@ public final class HttpLogReceiver implements AutoCloseable {
     }
 
     private void respond(HttpExchange exchange, Answer answer) throws IOException {
-        Counter.builder("inferpulse_accesslog_http_requests").description("Access-log HTTP requests, by status answered")
-                .tag("code", String.valueOf(answer.status())).register(meters).increment();
+        metrics.httpAnswered(answer.status());
         byte[] bytes = JSON.writeValueAsBytes(answer.body());
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         if (answer.retryLater()) {

@@ -1,5 +1,7 @@
 package io.inferpulse.ingest.scrape;
 
+import io.inferpulse.ingest.IngestMetrics;
+import io.inferpulse.ingest.IngestMetrics.ScrapeFailure;
 import io.inferpulse.ingest.engine.EngineMapping;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.engine.PodSample;
@@ -7,7 +9,6 @@ import io.inferpulse.ingest.promtext.Exposition;
 import io.inferpulse.ingest.promtext.PromTextParseException;
 import io.inferpulse.ingest.promtext.PromTextParser;
 import io.inferpulse.runtime.deadletter.DeadLetters;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,7 +83,7 @@ public final class Scraper implements AutoCloseable {
     private final ScrapeSettings settings;
     private final ScrapeHandler handler;
     private final DeadLetters deadLetters;
-    private final ScrapeMetrics metrics;
+    private final IngestMetrics.Scrape metrics;
     private final Clock clock;
     private final Duration tokenRecheck;
     private final ScheduledThreadPoolExecutor ticker;
@@ -96,9 +97,9 @@ public final class Scraper implements AutoCloseable {
     private Set<ScrapeTarget> targets = Set.of();
     private boolean closed;
 
-    public Scraper(ScrapeSettings settings, ScrapeHandler handler, DeadLetters deadLetters, MeterRegistry meters,
+    public Scraper(ScrapeSettings settings, ScrapeHandler handler, DeadLetters deadLetters, IngestMetrics metrics,
                    Clock clock) {
-        this(settings, handler, deadLetters, meters, clock, TOKEN_RECHECK);
+        this(settings, handler, deadLetters, metrics, clock, TOKEN_RECHECK);
     }
 
     /**
@@ -106,17 +107,17 @@ public final class Scraper implements AutoCloseable {
      * {@code new Scraper(settings, ScrapeHandler.mapping(mapping, sink), ...)}.
      */
     public Scraper(ScrapeSettings settings, EngineMapping mapping, Consumer<PodSample> sink, DeadLetters deadLetters,
-                   MeterRegistry meters, Clock clock) {
-        this(settings, ScrapeHandler.mapping(mapping, sink), deadLetters, meters, clock);
+                   IngestMetrics metrics, Clock clock) {
+        this(settings, ScrapeHandler.mapping(mapping, sink), deadLetters, metrics, clock);
     }
 
     /** With a shorter token recheck period, so that tests see a rotation without waiting seconds. */
-    Scraper(ScrapeSettings settings, ScrapeHandler handler, DeadLetters deadLetters, MeterRegistry meters, Clock clock,
+    Scraper(ScrapeSettings settings, ScrapeHandler handler, DeadLetters deadLetters, IngestMetrics metrics, Clock clock,
             Duration tokenRecheck) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-        this.metrics = new ScrapeMetrics(meters);
+        this.metrics = metrics.scrape();
         this.clock = clock;
         this.tokenRecheck = tokenRecheck;
         this.inFlight = new Semaphore(settings.maxConcurrency());
@@ -173,7 +174,7 @@ public final class Scraper implements AutoCloseable {
             try {
                 handler.gone(target, now);
             } catch (RuntimeException e) {
-                metrics.failed(ScrapeMetrics.Failure.HANDLER);
+                metrics.failed(ScrapeFailure.HANDLER);
                 LOG.warn("Handling the disappearance of {} failed", describe(target), e);
             }
         }
@@ -231,7 +232,7 @@ public final class Scraper implements AutoCloseable {
         }
         if (!inFlight.tryAcquire()) {
             endpoint.running.set(false);
-            metrics.failed(ScrapeMetrics.Failure.OVERLOADED);
+            metrics.failed(ScrapeFailure.OVERLOADED);
             return;
         }
         try {
@@ -266,7 +267,7 @@ public final class Scraper implements AutoCloseable {
             return;
         }
         if (body.length > settings.bodyLimitBytes()) {
-            metrics.failed(ScrapeMetrics.Failure.TOO_LARGE);
+            metrics.failed(ScrapeFailure.TOO_LARGE);
             reject(endpoint, "body larger than the limit of " + settings.bodyLimitBytes() + " bytes", body);
             return;
         }
@@ -275,7 +276,7 @@ public final class Scraper implements AutoCloseable {
         try {
             exposition = PromTextParser.parse(body, settings.bodyLimitBytes());
         } catch (PromTextParseException e) {
-            metrics.failed(ScrapeMetrics.Failure.PARSE);
+            metrics.failed(ScrapeFailure.PARSE);
             reject(endpoint, e.getMessage(), body);
             return;
         }
@@ -292,13 +293,13 @@ public final class Scraper implements AutoCloseable {
                 .GET();
         if (endpoint.token.isPresent()) {
             BearerToken token = endpoint.token.get();
-            String value = token.token().orElseThrow(() -> new Failed(ScrapeMetrics.Failure.AUTH,
+            String value = token.token().orElseThrow(() -> new Failed(ScrapeFailure.AUTH,
                     "bearer token file " + token.file() + " cannot be used"));
             try {
                 request.header("Authorization", "Bearer " + value);
             } catch (IllegalArgumentException e) {
                 // The JDK's message would quote the header value, that is the token.
-                throw new Failed(ScrapeMetrics.Failure.AUTH, "bearer token file " + token.file()
+                throw new Failed(ScrapeFailure.AUTH, "bearer token file " + token.file()
                         + " holds characters not allowed in an HTTP header");
             }
         }
@@ -306,7 +307,7 @@ public final class Scraper implements AutoCloseable {
         try {
             client = clients.client(profile.tls());
         } catch (IOException | GeneralSecurityException e) {
-            throw new Failed(ScrapeMetrics.Failure.TLS, "CA file " + profile.caFile().orElseThrow() + ": " + e);
+            throw new Failed(ScrapeFailure.TLS, "CA file " + profile.caFile().orElseThrow() + ": " + e);
         }
         int limit = settings.bodyLimitBytes();
         int expected = endpoint.lastBodyBytes;
@@ -318,7 +319,7 @@ public final class Scraper implements AutoCloseable {
             response = exchange.get(profile.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            throw new Failed(ScrapeMetrics.Failure.TIMEOUT, "no complete response within " + profile.timeout());
+            throw new Failed(ScrapeFailure.TIMEOUT, "no complete response within " + profile.timeout());
         } catch (InterruptedException e) {
             exchange.cancel(true);
             throw e;
@@ -327,10 +328,10 @@ public final class Scraper implements AutoCloseable {
         }
         int status = response.statusCode();
         if (status == 401 || status == 403) {
-            throw new Failed(ScrapeMetrics.Failure.AUTH, "HTTP " + status);
+            throw new Failed(ScrapeFailure.AUTH, "HTTP " + status);
         }
         if (status != 200) {
-            throw new Failed(ScrapeMetrics.Failure.HTTP_STATUS, "HTTP " + status);
+            throw new Failed(ScrapeFailure.HTTP_STATUS, "HTTP " + status);
         }
         endpoint.lastBodyBytes = response.body().length;
         return response.body();
@@ -432,7 +433,7 @@ public final class Scraper implements AutoCloseable {
                     try {
                         handler.scraped(target, exposition, sampleTime, durationSeconds);
                     } catch (RuntimeException e) {
-                        metrics.failed(ScrapeMetrics.Failure.HANDLER);
+                        metrics.failed(ScrapeFailure.HANDLER);
                         LOG.warn("Handling the scrape of {} failed", describe(target), e);
                     }
                 }
@@ -444,9 +445,9 @@ public final class Scraper implements AutoCloseable {
 
     /** Why a fetch produced no body; carries no stack trace, as it is expected and counted. */
     private static final class Failed extends Exception {
-        final ScrapeMetrics.Failure reason;
+        final ScrapeFailure reason;
 
-        Failed(ScrapeMetrics.Failure reason, String message) {
+        Failed(ScrapeFailure reason, String message) {
             super(message, null, false, false);
             this.reason = reason;
         }
@@ -455,13 +456,13 @@ public final class Scraper implements AutoCloseable {
             // The JDK wraps its exceptions at varying depths, and a failed handshake can arrive
             // inside a ConnectException: the most specific cause anywhere in the chain decides.
             if (causedBy(cause, SSLException.class)) {
-                return new Failed(ScrapeMetrics.Failure.TLS, cause.toString());
+                return new Failed(ScrapeFailure.TLS, cause.toString());
             }
             if (causedBy(cause, HttpTimeoutException.class)) {
-                return new Failed(ScrapeMetrics.Failure.TIMEOUT, cause.toString());
+                return new Failed(ScrapeFailure.TIMEOUT, cause.toString());
             }
             // Refused, reset or truncated connections and the like: the target did not serve a body.
-            return new Failed(ScrapeMetrics.Failure.CONNECT, String.valueOf(cause));
+            return new Failed(ScrapeFailure.CONNECT, String.valueOf(cause));
         }
 
         private static boolean causedBy(Throwable thrown, Class<? extends Throwable> type) {

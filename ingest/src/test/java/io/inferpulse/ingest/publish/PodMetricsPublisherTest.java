@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.avro.PodMetrics;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.inferpulse.ingest.engine.PodSample;
 import io.inferpulse.runtime.deadletter.DeadLetters;
@@ -31,6 +32,7 @@ class PodMetricsPublisherTest {
     private final Topics topics = new Topics(new AvroSerdes(InMemorySchemaRegistryClient.forScope("publisher-test")));
     private final Topic<String, PodMetrics> podMetrics = topics.podMetrics();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final MockProducer<String, PodMetrics> producer =
             new MockProducer<>(false, null, new StringSerializer(), podMetrics.valueSerde().serializer());
     private final MockProducer<String, DeadLetter> deadLetterProducer =
@@ -44,7 +46,7 @@ class PodMetricsPublisherTest {
 
     @Test
     void shouldDeadLetterASampleKafkaRefusesForGoodAndRetryOneItCouldNotTakeYet() {
-        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), meters);
+        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), metrics);
         publisher.accept(sample(1));
         publisher.accept(sample(2));
         await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
@@ -77,7 +79,7 @@ class PodMetricsPublisherTest {
             return avro.serialize(topic, value);
         };
         MockProducer<String, PodMetrics> serializing = new MockProducer<>(true, null, new StringSerializer(), registryAway);
-        PodMetricsPublisher publisher = new PodMetricsPublisher(serializing, podMetrics, deadLetters, 10, Duration.ofMillis(20), meters);
+        PodMetricsPublisher publisher = new PodMetricsPublisher(serializing, podMetrics, deadLetters, 10, Duration.ofMillis(20), metrics);
 
         publisher.accept(sample(1));
 
@@ -91,7 +93,7 @@ class PodMetricsPublisherTest {
 
     @Test
     void shouldSayHowManySamplesItCouldNotDeliverWithinTheShutdownTimeout() {
-        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), meters);
+        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), metrics);
         for (int i = 0; i < 3; i++) {
             publisher.accept(sample(i));
         }
@@ -109,7 +111,7 @@ class PodMetricsPublisherTest {
 
     @Test
     void shouldDeliverWhatItHoldsBeforeClosing() throws InterruptedException {
-        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), meters);
+        PodMetricsPublisher publisher = new PodMetricsPublisher(producer, podMetrics, deadLetters, 10, Duration.ofMillis(50), metrics);
         for (int i = 0; i < 3; i++) {
             publisher.accept(sample(i));
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.logs.AccessLogEntry;
 import io.inferpulse.ingest.logs.AccessLogParser;
 import io.inferpulse.ingest.receive.LineOutcome.Parsed;
@@ -37,6 +38,7 @@ class AccessLogPipelineTest {
     private static final AtomicLong SCOPES = new AtomicLong();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final InMemorySchemaRegistryClient registry = InMemorySchemaRegistryClient.forScope("pipeline-test-" + SCOPES.incrementAndGet());
 
     @Test
@@ -285,7 +287,7 @@ class AccessLogPipelineTest {
 
     private AccessLogPipeline pipeline(AccessLogParser parser, MockProducer<String, Object> producer) {
         return new AccessLogPipeline("unit", parser, new AccessLogPipeline.Settings(4096, 1024, Duration.ofHours(1), Duration.ofMillis(200)),
-                registry, () -> producer, meters, Clock.fixed(NOW, ZoneOffset.UTC));
+                registry, () -> producer, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     private double counter(String name) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,6 +40,7 @@ class FileTailerIT {
     @TempDir
     Path dir;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private AccessLogPipeline pipeline;
 
@@ -54,7 +56,7 @@ class FileTailerIT {
 
     @BeforeEach
     void createPipeline() {
-        pipeline = stack.pipeline("file", stack.client, meters);
+        pipeline = stack.pipeline("file", stack.client, metrics);
     }
 
     @AfterEach
@@ -89,7 +91,7 @@ class FileTailerIT {
                 throw new SimulatedCrash();
             }
         };
-        FileTailer killed = FileTailer.start(settings("restart", log), pipeline, stack.kafka, meters, killAtThirdCommit);
+        FileTailer killed = FileTailer.start(settings("restart", log), pipeline, stack.kafka, metrics, killAtThirdCommit);
 
         // when it is killed between sending its third batch and committing it (the crash is expected: not a test failure)
         await().atMost(DEADLINE).dontCatchUncaughtExceptions().untilTrue(crashed);
@@ -108,7 +110,7 @@ class FileTailerIT {
         afterRotation.appendTo(log);
 
         // when a tailer of the same name starts again
-        FileTailer restarted = FileTailer.start(settings("restart", log), pipeline, stack.kafka, meters);
+        FileTailer restarted = FileTailer.start(settings("restart", log), pipeline, stack.kafka, metrics);
         closeAfter.add(restarted);
 
         // then every good line is on the topic exactly once, in file order, old file first
@@ -163,7 +165,7 @@ class FileTailerIT {
         Path log = dir.resolve("access.log");
         String third = TestLines.good(pool, "3");
         Files.writeString(log, TestLines.good(pool, "1") + "\n" + TestLines.good(pool, "2") + "\n" + third.substring(0, 30));
-        FileTailer tailer = FileTailer.start(settings("partial", log), pipeline, stack.kafka, meters);
+        FileTailer tailer = FileTailer.start(settings("partial", log), pipeline, stack.kafka, metrics);
 
         // then the two complete lines are published, in one transaction with a checkpoint before the partial one
         await().atMost(DEADLINE).until(() -> tailer.checkpoint().isPresent());
@@ -199,7 +201,7 @@ class FileTailerIT {
     }
 
     private FileTailer start(FileTailer.Settings settings) {
-        FileTailer tailer = FileTailer.start(settings, pipeline, stack.kafka, meters);
+        FileTailer tailer = FileTailer.start(settings, pipeline, stack.kafka, metrics);
         closeAfter.add(tailer);
         return tailer;
     }

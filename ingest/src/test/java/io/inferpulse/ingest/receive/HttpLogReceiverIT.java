@@ -8,6 +8,7 @@ import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
 import io.inferpulse.devstack.fleet.FleetConfig;
 import io.inferpulse.devstack.fleet.FleetSimulator;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.logs.AccessLogFormats;
 import io.inferpulse.ingest.logs.AccessLogMapping;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
@@ -39,6 +40,7 @@ class HttpLogReceiverIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     @BeforeAll
@@ -194,9 +196,9 @@ class HttpLogReceiverIT {
         }
         assertThat(logLines).hasSizeGreaterThan(10);
         AccessLogPipeline pipeline = AccessLogPipeline.create("gcp", AccessLogFormats.parser("gcp-lb", AccessLogMapping.defaults("sim")),
-                AccessLogPipeline.Settings.defaults(), stack.kafka, stack.client, meters, Clock.systemUTC());
+                AccessLogPipeline.Settings.defaults(), stack.kafka, stack.client, metrics, Clock.systemUTC());
         closeAfter.add(pipeline);
-        HttpLogReceiver receiver = HttpLogReceiver.start(HttpLogReceiver.Settings.defaults().withPort(0), pipeline, meters);
+        HttpLogReceiver receiver = HttpLogReceiver.start(HttpLogReceiver.Settings.defaults().withPort(0), pipeline, metrics);
         closeAfter.add(receiver);
 
         // when they are posted gzipped, as Vector would
@@ -216,9 +218,9 @@ class HttpLogReceiverIT {
     }
 
     private HttpLogReceiver start(String name, SchemaRegistryClient registry, HttpLogReceiver.Settings settings) {
-        AccessLogPipeline pipeline = stack.pipeline(name, registry, meters);
+        AccessLogPipeline pipeline = stack.pipeline(name, registry, metrics);
         closeAfter.add(pipeline);
-        HttpLogReceiver receiver = HttpLogReceiver.start(settings, pipeline, meters);
+        HttpLogReceiver receiver = HttpLogReceiver.start(settings, pipeline, metrics);
         closeAfter.add(receiver);
         return receiver;
     }

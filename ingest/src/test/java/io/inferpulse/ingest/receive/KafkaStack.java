@@ -2,6 +2,7 @@ package io.inferpulse.ingest.receive;
 
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;
 import io.inferpulse.devstack.registry.DevSchemaRegistry;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.runtime.kafka.KafkaSettings;
 import io.inferpulse.runtime.kafka.TopicSetup;
 import io.inferpulse.schemas.Topic;
@@ -10,7 +11,6 @@ import io.inferpulse.schemas.registry.RegistryClientConfig;
 import io.inferpulse.schemas.registry.SchemaRegistryClient;
 import io.inferpulse.schemas.registry.SchemaRegistryClients;
 import io.inferpulse.schemas.serde.AvroSerdes;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -73,10 +73,10 @@ final class KafkaStack implements AutoCloseable {
     }
 
     /** The test format's pipeline publishing to this broker, with 4 KiB lines. */
-    AccessLogPipeline pipeline(String receiver, SchemaRegistryClient registryClient, MeterRegistry meters) {
+    AccessLogPipeline pipeline(String receiver, SchemaRegistryClient registryClient, IngestMetrics metrics) {
         return AccessLogPipeline.create(receiver, new TestLines.Parser(),
                 new AccessLogPipeline.Settings(4096, 1024, Duration.ofHours(1), Duration.ofMillis(500)),
-                kafka, registryClient, meters, Clock.systemUTC());
+                kafka, registryClient, metrics, Clock.systemUTC());
     }
 
     /** Every record of the topic, read from the beginning to its end as a consumer of that isolation level sees it. */

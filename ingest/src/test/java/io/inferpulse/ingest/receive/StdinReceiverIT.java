@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +41,7 @@ class StdinReceiverIT {
 
         // when the stream is read to its end
         StdinReceiver.Summary summary;
-        try (AccessLogPipeline pipeline = stack.pipeline("stdin", stack.client, new SimpleMeterRegistry())) {
+        try (AccessLogPipeline pipeline = stack.pipeline("stdin", stack.client, new IngestMetrics(new SimpleMeterRegistry()))) {
             summary = new StdinReceiver(pipeline, StdinReceiver.Settings.defaults()).run(new ByteArrayInputStream(input.toByteArray()));
         }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.inferpulse.avro.AccessLog;
 import io.inferpulse.avro.DeadLetter;
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.schemas.Topics;
 import io.inferpulse.schemas.registry.InMemorySchemaRegistryClient;
 import io.inferpulse.schemas.serde.AvroSerdes;
@@ -150,6 +151,6 @@ class StdinReceiverTest {
 
     private AccessLogPipeline pipeline(MockProducer<String, Object> producer) {
         return new AccessLogPipeline("stdin", new TestLines.Parser(), AccessLogPipeline.Settings.defaults(), registry,
-                () -> producer, new SimpleMeterRegistry(), Clock.systemUTC());
+                () -> producer, new IngestMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
     }
 }

@@ -3,6 +3,7 @@ package io.inferpulse.ingest.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.inferpulse.ingest.IngestMetrics;
 import io.inferpulse.ingest.engine.PodIdentity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -29,6 +30,7 @@ class ScraperTest {
     private static final ScrapeProfile EVERY_100_MS = ScrapeProfile.defaults().withInterval(Duration.ofMillis(100));
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final Recorder recorder = new Recorder();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -259,7 +261,7 @@ class ScraperTest {
 
         // when it is scraped with a 1 KiB limit
         Scraper scraper = new Scraper(new ScrapeSettings(ScrapeProfile.defaults(), 8, 1024, Duration.ZERO), recorder,
-                recorder.deadLetters(meters), meters, Clock.systemUTC());
+                recorder.deadLetters(meters), metrics, Clock.systemUTC());
         resources.add(scraper);
         scraper.setTargets(List.of(target));
 
@@ -278,7 +280,7 @@ class ScraperTest {
         // given a scraper whose default profile scrapes every 100 ms
         FakeTarget server = server();
         Scraper scraper = new Scraper(new ScrapeSettings(EVERY_100_MS, 8, 1 << 20, Duration.ZERO), recorder,
-                recorder.deadLetters(meters), meters, Clock.systemUTC());
+                recorder.deadLetters(meters), metrics, Clock.systemUTC());
         resources.add(scraper);
 
         // when a target made of just a pod and a URL is scraped
@@ -310,7 +312,7 @@ class ScraperTest {
 
     private Scraper scraper(int maxConcurrency) {
         ScrapeSettings settings = new ScrapeSettings(ScrapeProfile.defaults(), maxConcurrency, 1 << 20, Duration.ZERO);
-        Scraper scraper = new Scraper(settings, recorder, recorder.deadLetters(meters), meters, Clock.systemUTC(),
+        Scraper scraper = new Scraper(settings, recorder, recorder.deadLetters(meters), metrics, Clock.systemUTC(),
                 Duration.ofMillis(100));
         resources.add(scraper);
         return scraper;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.inferpulse.ingest.IngestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ class ScraperTlsTest {
     static Path pki;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(meters);
     private final Recorder recorder = new Recorder();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -126,7 +128,7 @@ class ScraperTlsTest {
         ScrapeTarget target = ScraperTest.target(server.url("/metrics"), "pool", "pod-0",
                 new ScrapeProfile(Duration.ofMillis(100), Duration.ofMillis(100), Optional.empty(), caFile, insecure));
         Scraper scraper = new Scraper(new ScrapeSettings(ScrapeProfile.defaults(), 8, 1 << 20, Duration.ZERO), recorder,
-                recorder.deadLetters(meters), meters, Clock.systemUTC());
+                recorder.deadLetters(meters), metrics, Clock.systemUTC());
         resources.add(scraper);
         scraper.setTargets(List.of(target));
         return target;
