@@ -30,9 +30,6 @@ public final class HpaReplay {
         this.metric = Objects.requireNonNull(metric, "metric");
         this.type = Objects.requireNonNull(type, "type");
         this.target = target;
-        if (initialReplicas < 0) {
-            throw new IllegalArgumentException("initial replicas must not be negative: " + initialReplicas);
-        }
         this.replicas = initialReplicas;
     }
 
