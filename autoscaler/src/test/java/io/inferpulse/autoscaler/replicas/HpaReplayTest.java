@@ -3,8 +3,6 @@ package io.inferpulse.autoscaler.replicas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inferpulse.autoscaler.replicas.HpaReplay.TargetType;
-import java.io.IOException;
-import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,15 +45,9 @@ class HpaReplayTest {
         }
     }
 
-    static Stream<Case> cases() throws IOException {
-        Behavior scaleDownTwoPodsAtOnce = BehaviorYaml.read("behavior", new StringReader("""
-                scaleDown:
-                  stabilizationWindowSeconds: 0
-                  policies:
-                  - type: Pods
-                    value: 2
-                    periodSeconds: 15
-                """), HpaSettings.DEFAULT_DOWNSCALE_STABILIZATION);
+    static Stream<Case> cases() {
+        Behavior scaleDownTwoPodsAtOnce = new Behavior(ScalingRules.defaultScaleUp(), new ScalingRules(Duration.ZERO,
+                ScalingRules.Select.MAX, List.of(ScalingPolicy.pods(2, Duration.ofSeconds(15)))));
         Behavior demo = new Behavior(ScalingRules.defaultScaleUp(), ScalingRules.defaultScaleDown(Duration.ofSeconds(60)));
         return Stream.of(
                 // ceil(2 x 20 / 10) = 4, then 16 held to double, then 32 held to max; the drop to 5 is stabilized
