@@ -1,10 +1,8 @@
 package io.inferpulse.app;
 
-import io.inferpulse.autoscaler.replicas.Autoscaler;
 import io.inferpulse.autoscaler.replicas.Behavior;
+import io.inferpulse.autoscaler.replicas.HpaReplay;
 import io.inferpulse.autoscaler.replicas.HpaSettings;
-import io.inferpulse.autoscaler.replicas.MetricSample;
-import io.inferpulse.autoscaler.replicas.Pod;
 import io.inferpulse.autoscaler.replicas.Recommendation;
 import io.inferpulse.autoscaler.replicas.ScalingRules;
 import io.inferpulse.devstack.fleet.FleetSimulator;
@@ -15,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -29,7 +28,7 @@ final class DemoAutoscaler {
     private final FleetSimulator fleet;
     private final Function<String, OptionalDouble> metric;
     private final double target;
-    private final Map<String, Autoscaler> byPool = new LinkedHashMap<>();
+    private final Map<String, HpaReplay> byPool = new LinkedHashMap<>();
     private final PrintStream events;
     private final Runnable onScaled;
     private final Clock clock;
@@ -50,21 +49,20 @@ final class DemoAutoscaler {
         this.clock = clock;
         HpaSettings settings = HpaSettings.of(minReplicas, maxReplicas).withBehavior(new Behavior(
                 ScalingRules.defaultScaleUp(), ScalingRules.defaultScaleDown(scaleDownWindow)));
-        pools.forEach(pool -> byPool.put(pool, new Autoscaler(settings)));
+        // Only this autoscaler scales the fleet, so each replay's count stays the pool's.
+        pools.forEach(pool -> byPool.put(pool,
+                new HpaReplay(settings, METRIC, HpaReplay.TargetType.VALUE, target, fleet.replicas(pool))));
     }
 
     /** One HPA sync over every pool. */
     void sync() {
         boolean changed = false;
-        for (Map.Entry<String, Autoscaler> entry : byPool.entrySet()) {
+        for (Map.Entry<String, HpaReplay> entry : byPool.entrySet()) {
             String pool = entry.getKey();
-            int current = fleet.replicas(pool);
+            HpaReplay hpa = entry.getValue();
+            int current = hpa.replicas();
             OptionalDouble value = metric.apply(pool);
-            MetricSample sample = value.isPresent()
-                    ? new MetricSample.ExternalValue(METRIC, value.getAsDouble(), target)
-                    : new MetricSample.Unavailable(METRIC, "no current value for pool " + pool);
-            Recommendation decision = entry.getValue().recommend(clock.instant(), current, Pod.numbered(current, current),
-                    List.of(sample));
+            Recommendation decision = hpa.sync(clock.instant(), value, OptionalInt.empty());
             if (decision.replicas() != current) {
                 fleet.scale(pool, decision.replicas());
                 changed = true;

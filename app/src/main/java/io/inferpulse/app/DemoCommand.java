@@ -2,6 +2,7 @@ package io.inferpulse.app;
 
 import io.inferpulse.app.routing.PickerRouting;
 import io.inferpulse.app.routing.RoutingTally;
+import io.inferpulse.autoscaler.metrics.ExternalMetricsClient;
 import io.inferpulse.autoscaler.metrics.MetricsApiConfig;
 import io.inferpulse.autoscaler.metrics.MetricsApiService;
 import io.inferpulse.devstack.broker.EmbeddedKafkaBroker;

@@ -1,10 +1,9 @@
 package io.inferpulse.app;
 
-import io.inferpulse.autoscaler.replicas.Autoscaler;
 import io.inferpulse.autoscaler.replicas.BehaviorYaml;
+import io.inferpulse.autoscaler.replicas.HpaReplay;
+import io.inferpulse.autoscaler.replicas.HpaReplay.TargetType;
 import io.inferpulse.autoscaler.replicas.HpaSettings;
-import io.inferpulse.autoscaler.replicas.MetricSample;
-import io.inferpulse.autoscaler.replicas.Pod;
 import io.inferpulse.autoscaler.replicas.Recommendation;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,15 +38,13 @@ import picocli.CommandLine.Spec;
                         + "pods are ready at once. Each decision is assumed to be applied before the next sync.",
                 "Exit status: 0 on success, 2 for bad options or input."})
 final class WhatIfCommand implements Callable<Integer> {
-    enum MetricType { VALUE, AVERAGE_VALUE }
-
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The series; standard input when absent or -.")
     Path file;
 
     @Option(names = "--metric-type", defaultValue = "value", converter = MetricTypeConverter.class,
             description = "value (HPA target.type Value: ready pods x value / target) or average-value "
                     + "(AverageValue: value / target). Default ${DEFAULT-VALUE}.")
-    MetricType metricType;
+    TargetType metricType;
 
     @Option(names = "--target", required = true, description = "The HPA metric target.")
     double target;
@@ -104,8 +102,7 @@ final class WhatIfCommand implements Callable<Integer> {
             return Main.CONFIG_ERROR;
         }
 
-        Autoscaler hpa = new Autoscaler(settings);
-        int replicas = initialReplicas == null ? min : initialReplicas;
+        HpaReplay hpa = new HpaReplay(settings, "metric", metricType, target, initialReplicas == null ? min : initialReplicas);
         Instant first = series.getFirst().at();
         Instant last = series.getLast().at();
         boolean seconds = series.getFirst().inSeconds();
@@ -116,17 +113,12 @@ final class WhatIfCommand implements Callable<Integer> {
                 next++;
             }
             Point point = series.get(next);
-            int ready = Math.min(replicas, point.ready().orElse(replicas));
-            MetricSample sample = metricType == MetricType.VALUE
-                    ? new MetricSample.ExternalValue("metric", point.value(), target)
-                    : new MetricSample.ExternalAverageValue("metric", point.value(), target);
-            Recommendation rec = hpa.recommend(now, replicas, Pod.numbered(replicas, ready), List.of(sample));
+            Recommendation rec = hpa.sync(now, OptionalDouble.of(point.value()), point.ready());
             OptionalInt desired = rec.metricReplicas();
             out.printf("%-24s %12s %8s %8d  %s%n",
                     seconds ? Series.seconds(Duration.between(Instant.EPOCH, now)) : now.toString(),
                     Series.number(point.value()), desired.isPresent() ? Integer.toString(desired.getAsInt()) : "-",
                     rec.replicas(), rec.reason());
-            replicas = rec.replicas();
         }
         out.flush();
         return 0;
@@ -246,12 +238,12 @@ final class WhatIfCommand implements Callable<Integer> {
         }
     }
 
-    static final class MetricTypeConverter implements picocli.CommandLine.ITypeConverter<MetricType> {
+    static final class MetricTypeConverter implements picocli.CommandLine.ITypeConverter<TargetType> {
         @Override
-        public MetricType convert(String value) {
+        public TargetType convert(String value) {
             return switch (value) {
-                case "value" -> MetricType.VALUE;
-                case "average-value" -> MetricType.AVERAGE_VALUE;
+                case "value" -> TargetType.VALUE;
+                case "average-value" -> TargetType.AVERAGE_VALUE;
                 default -> throw new picocli.CommandLine.TypeConversionException(
                         "expected value or average-value, got \"" + value + "\"");
             };

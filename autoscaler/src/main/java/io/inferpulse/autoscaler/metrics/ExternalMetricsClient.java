@@ -1,4 +1,4 @@
-package io.inferpulse.app;
+package io.inferpulse.autoscaler.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,21 +25,21 @@ import org.slf4j.LoggerFactory;
  * /apis/external.metrics.k8s.io/v1beta1/namespaces/NS/METRIC?labelSelector=...}, the items' values
  * summed. Trusts only the given serving certificate.
  */
-final class ExternalMetricsClient {
+public final class ExternalMetricsClient {
     private static final Logger LOG = LoggerFactory.getLogger(ExternalMetricsClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final HttpClient http;
 
-    ExternalMetricsClient(URI base, X509Certificate serving) {
+    public ExternalMetricsClient(URI base, X509Certificate serving) {
         this.base = base;
         this.http = HttpClient.newBuilder().sslContext(trusting(serving)).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     /** The summed value, or empty (logged) when the API answers with an error or no items, as HPA then skips the metric. */
-    OptionalDouble value(String namespace, String metric, String labelSelector) {
-        URI uri = base.resolve("/apis/external.metrics.k8s.io/v1beta1/namespaces/" + namespace + "/" + metric
+    public OptionalDouble value(String namespace, String metric, String labelSelector) {
+        URI uri = base.resolve("/apis/" + ApiDocuments.GROUP_VERSION + "/namespaces/" + namespace + "/" + metric
                 + "?labelSelector=" + URLEncoder.encode(labelSelector, StandardCharsets.UTF_8));
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
