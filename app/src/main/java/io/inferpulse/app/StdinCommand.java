@@ -40,8 +40,7 @@ final class StdinCommand implements Callable<Integer>, ServiceCommand {
     @Override
     public Integer call() throws Exception {
         IngestConfig config = IngestConfig.from(options.load(settings(), System.getenv()));
-        TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
-                .filter(s -> s.name().equals(Topics.ACCESS_LOGS) || s.name().equals(Topics.DEAD_LETTER)).toList());
+        TopicSetup.ensure(config.kafka(), Topics.specs(Topics.ACCESS_LOGS, Topics.DEAD_LETTER));
         IngestConfig.AccessLogs logs = config.accessLogs();
         var parser = AccessLogFormats.parser(logs.format(), logs.mapping(), logs.maxLineBytes());
         try (SchemaRegistryClient registry = SchemaRegistryClients.create(

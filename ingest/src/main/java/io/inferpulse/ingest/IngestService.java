@@ -91,8 +91,7 @@ public final class IngestService implements AutoCloseable {
      */
     public static IngestService start(IngestConfig config, MeterRegistry meters, HealthChecks health, Clock clock,
                                       Supplier<KubernetesClient> kubernetes) {
-        TopicSetup.ensure(config.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.POD_METRICS)
-                || s.name().equals(Topics.ACCESS_LOGS) || s.name().equals(Topics.DEAD_LETTER)).toList());
+        TopicSetup.ensure(config.kafka(), Topics.specs(Topics.POD_METRICS, Topics.ACCESS_LOGS, Topics.DEAD_LETTER));
         // Closed in reverse order of creation: receivers and the scraper stop before what they feed.
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         SchemaRegistryClient registry = push(resources,

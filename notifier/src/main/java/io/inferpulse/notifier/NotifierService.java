@@ -78,7 +78,7 @@ public final class NotifierService implements AutoCloseable {
 
     private NotifierService(NotifierConfig config, Routing routing, MeterRegistry meters, Clock clock) {
         this.clock = clock;
-        TopicSetup.ensure(config.kafka(), List.of(spec(Topics.ALERTS), spec(Topics.DEAD_LETTER), spec(Topics.NOTIFIER_LOG)));
+        TopicSetup.ensure(config.kafka(), Topics.specs(Topics.ALERTS, Topics.DEAD_LETTER, Topics.NOTIFIER_LOG));
         // A short patience: the same thread runs the dispatcher's timers, which must not wait with it.
         broker = BrokerReachability.watch(config.kafka(), config.groupId());
         registry = new WaitingRegistryClient(SchemaRegistryClients.create(
@@ -271,10 +271,6 @@ public final class NotifierService implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Could not write the notification log entry " + key + " to " + Topics.NOTIFIER_LOG, e);
         }
-    }
-
-    private static Topics.Spec spec(String name) {
-        return Topics.SPECS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** Deliveries still running, for tests and shutdown logs. */

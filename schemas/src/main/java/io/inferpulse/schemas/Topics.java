@@ -46,6 +46,12 @@ public final class Topics {
             new Spec(INGEST_OFFSETS, true, "-1"),
             new Spec(NOTIFIER_LOG, true, "-1"));
 
+    /** The specs of {@link #SPECS} with these names, for a service that creates the topics it uses. */
+    public static List<Spec> specs(String... names) {
+        List<String> wanted = List.of(names);
+        return SPECS.stream().filter(s -> wanted.contains(s.name())).toList();
+    }
+
     /**
      * The streams job's access logs re-keyed by model name, between its two sub-topologies: internal,
      * named after the job's {@code application.id}. Kafka Streams' own repartition topics exist only in

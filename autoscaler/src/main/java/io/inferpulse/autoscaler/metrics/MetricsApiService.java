@@ -49,8 +49,7 @@ public final class MetricsApiService implements AutoCloseable {
     public static MetricsApiService start(MetricsApiConfig config, MeterRegistry meters, HealthChecks health) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            TopicSetup.ensure(config.kafka(), Topics.SPECS.stream()
-                    .filter(s -> s.name().equals(Topics.POOL_STATS) || s.name().equals(Topics.MODEL_STATS)).toList());
+            TopicSetup.ensure(config.kafka(), Topics.specs(Topics.POOL_STATS, Topics.MODEL_STATS));
             // The view reads with its own assignment, so it can wait out a registry outage on the record it is at.
             WaitingRegistryClient registry = new WaitingRegistryClient(SchemaRegistryClients.create(
                     RegistryClientConfig.fromSerdeConfig(config.kafka().registryConfig())), WaitingRegistryClient.UNTIL_CLOSED);

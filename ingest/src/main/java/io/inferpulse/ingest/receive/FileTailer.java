@@ -231,7 +231,7 @@ public final class FileTailer implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         while (!closing) {
             try {
-                TopicSetup.ensure(kafka, Topics.SPECS.stream().filter(t -> t.name().equals(Topics.INGEST_OFFSETS)).toList());
+                TopicSetup.ensure(kafka, Topics.specs(Topics.INGEST_OFFSETS));
                 producer = AccessLogPipeline.newProducer(kafka, pipeline.topics(), settings.transactionalId(),
                         Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId()));
                 deadLetters = pipeline.deadLetters(producer);

@@ -41,7 +41,7 @@ public final class PickerService implements AutoCloseable {
      */
     public static PickerService start(EppSettings settings, PickerSettings picking, Supplier<KubernetesClient> kubernetes,
                                       MeterRegistry meters, HealthChecks health) {
-        TopicSetup.ensure(settings.kafka(), Topics.SPECS.stream().filter(s -> s.name().equals(Topics.ENDPOINT_SCORES)).toList());
+        TopicSetup.ensure(settings.kafka(), Topics.specs(Topics.ENDPOINT_SCORES));
         PolicySource policies = picking.openPolicies(kubernetes, meters);
         EndpointTable table;
         try {

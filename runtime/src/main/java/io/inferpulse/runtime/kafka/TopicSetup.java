@@ -73,12 +73,8 @@ public final class TopicSetup {
             }
             awaitServed(admin, partitions);
             LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while creating topics", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not create topics on " + kafka.bootstrapServers() + ": "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw failed("create topics", kafka, e);
         }
     }
 
@@ -86,13 +82,18 @@ public final class TopicSetup {
     public static int partitions(KafkaSettings kafka, String topic) {
         try (Admin admin = Admin.create(kafka.clientConfig("inferpulse-topic-setup"))) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while describing topic " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not describe topic " + topic + " on " + kafka.bootstrapServers() + ": "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw failed("describe topic " + topic, kafka, e);
         }
+    }
+
+    private static IllegalStateException failed(String what, KafkaSettings kafka, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("Interrupted while trying to " + what, e);
+        }
+        return new IllegalStateException("Could not " + what + " on " + kafka.bootstrapServers() + ": "
+                + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
     }
 
     /**

@@ -37,7 +37,7 @@ public final class AlertJob {
         KafkaStreams.CloseOptions close = new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true);
         AlertMetrics metrics = new AlertMetrics(meters);
         return new StreamsJobSpec("alert-evaluation", config.kafka(), config.job(),
-                StreamsJobSpec.topics(Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ALERTS, Topics.DEAD_LETTER), tuning(),
+                Topics.specs(Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ALERTS, Topics.DEAD_LETTER), tuning(),
                 topics -> AlertTopology.build(topics, groups, config.alerts(), metrics), close);
     }
 

@@ -29,10 +29,4 @@ public record StreamsJobSpec(String name, KafkaSettings kafka, StreamsJobSetting
         copy.putAll(tuning);
         tuning = copy;
     }
-
-    /** The specs of {@link Topics#SPECS} with these names. */
-    public static List<Topics.Spec> topics(String... names) {
-        List<String> wanted = List.of(names);
-        return Topics.SPECS.stream().filter(s -> wanted.contains(s.name())).toList();
-    }
 }

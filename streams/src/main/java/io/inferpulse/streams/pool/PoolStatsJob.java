@@ -18,7 +18,7 @@ public final class PoolStatsJob {
 
     public static StreamsJobSpec spec(PoolStatsConfig config) {
         String applicationId = config.job().applicationId();
-        List<Topics.Spec> topics = new ArrayList<>(StreamsJobSpec.topics(Topics.POD_METRICS, Topics.ACCESS_LOGS,
+        List<Topics.Spec> topics = new ArrayList<>(Topics.specs(Topics.POD_METRICS, Topics.ACCESS_LOGS,
                 Topics.POOL_STATS, Topics.MODEL_STATS, Topics.ERROR_DETAILS, Topics.DEAD_LETTER));
         // Read within moments of being written; the retention only needs to outlast an outage of the job.
         topics.add(new Topics.Spec(Topics.modelRequests(applicationId), false,

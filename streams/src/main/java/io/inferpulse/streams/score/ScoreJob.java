@@ -17,7 +17,7 @@ public final class ScoreJob {
     public static StreamsJobSpec spec(ScoreConfig config, MeterRegistry meters) {
         ScoreMetrics metrics = new ScoreMetrics(meters);
         return new StreamsJobSpec("endpoint-scores", config.kafka(), config.job(),
-                StreamsJobSpec.topics(Topics.POD_METRICS, Topics.ACCESS_LOGS, Topics.ENDPOINT_SCORES, Topics.DEAD_LETTER),
+                Topics.specs(Topics.POD_METRICS, Topics.ACCESS_LOGS, Topics.ENDPOINT_SCORES, Topics.DEAD_LETTER),
                 tuning(), topics -> ScoreTopology.build(topics, config.score(), metrics),
                 new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)));
     }
